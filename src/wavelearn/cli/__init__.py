@@ -1,0 +1,1 @@
+"""The ``wavelearn`` command line (thin: argument parsing and printing only)."""

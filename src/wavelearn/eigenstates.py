@@ -1,0 +1,92 @@
+"""Solve a range of disorder realizations of one point and collect them as a shard."""
+
+from __future__ import annotations
+
+import time
+from typing import Iterable
+
+import numpy as np
+
+from wavelearn.errors import ConvergenceError, ParameterError
+from wavelearn.io.shards import ShardData
+from wavelearn.lattice import LatticeModel, build_hamiltonian
+from wavelearn.solvers import SolverSettings, get_solver
+from wavelearn.solvers.base import EigenSolver
+
+
+def parse_realizations(text: str) -> range:
+    """``"a:b"`` -> range(a, b) (b exclusive, like Python slices); ``"k"`` -> range(k, k+1)."""
+    try:
+        if ":" in text:
+            start, stop = (int(part) for part in text.split(":"))
+        else:
+            start = int(text)
+            stop = start + 1
+    except ValueError:
+        raise ParameterError(f"realizations={text!r}: expected START:STOP (e.g. 0:8) or one index") from None
+    if start < 0 or stop <= start:
+        raise ParameterError(f"realizations={text!r}: need 0 <= START < STOP")
+    return range(start, stop)
+
+
+def check_point(model: LatticeModel, settings: SolverSettings) -> None:
+    """Validation that needs both the model and the solver settings (before any work)."""
+    if settings.nev >= model.n_sites:
+        raise ParameterError(
+            f"nev={settings.nev} must be smaller than the number of sites L^{model.dim}={model.n_sites}"
+        )
+
+
+def solve_realizations(
+    model: LatticeModel,
+    settings: SolverSettings,
+    campaign_seed: int,
+    realizations: Iterable[int],
+    solver: EigenSolver | str = "slepc",
+    save_psi: bool = False,
+    progress: bool = False,
+    is_root: bool = True,
+) -> ShardData:
+    """Eigenpairs near ``settings.target`` for each realization; arrays filled on the root rank."""
+    check_point(model, settings)
+    solver = get_solver(solver) if isinstance(solver, str) else solver
+    realizations = list(realizations)
+    rows = {key: [] for key in ("eigenvalues", "density", "residuals", "dimension", "solve", "factor", "psi")}
+    iterator = realizations
+    if progress and is_root:
+        from tqdm import tqdm
+
+        iterator = tqdm(realizations, desc=model.label(), unit="realization")
+    for k in iterator:
+        hamiltonian = build_hamiltonian(model, campaign_seed, k)
+        try:
+            pairs = solver.solve(hamiltonian.matrix, settings)
+        except (ConvergenceError, ParameterError) as err:
+            raise type(err)(f"point {model.label()} (seed {campaign_seed}) realization {k}: {err}") from err
+        rows["eigenvalues"].append(pairs.values)
+        rows["residuals"].append(pairs.residuals)
+        rows["dimension"].append(hamiltonian.dimension)
+        rows["solve"].append(pairs.timings.get("solve", np.nan))
+        rows["factor"].append(pairs.timings.get("factor", np.nan))
+        if is_root:
+            psi = hamiltonian.on_lattice(pairs.vectors.T)  # (nev, *shape)
+            density = np.abs(psi) ** 2
+            density /= density.reshape(settings.nev, -1).sum(axis=1).reshape((-1,) + (1,) * model.dim)
+            rows["density"].append(density.astype(np.float32))
+            if save_psi:
+                rows["psi"].append(psi)
+    empty = np.zeros((0, settings.nev) + model.shape, np.float32)
+    return ShardData(
+        model=model,
+        settings=settings,
+        campaign_seed=campaign_seed,
+        backend=solver.name,
+        eigenvalues=np.array(rows["eigenvalues"]),
+        density=np.array(rows["density"]) if rows["density"] else empty,
+        residuals=np.array(rows["residuals"]),
+        realization=np.array(realizations, dtype=np.int64),
+        dimension=np.array(rows["dimension"], dtype=np.int64),
+        solve_seconds=np.array(rows["solve"]),
+        factor_seconds=np.array(rows["factor"]),
+        psi=np.array(rows["psi"]) if save_psi and is_root else None,
+    )

@@ -1,0 +1,1 @@
+"""HDF5 files, atomic writes and provenance records."""

@@ -1,0 +1,121 @@
+"""Physical parameters of one disorder ensemble ("a point"), validated on construction.
+
+Conventions (also in README and docs/formats.md):
+
+* Lattice: square (``dim=2``) or simple cubic (``dim=3``), ``L`` sites per side, lattice
+  constant 1, hopping t = 1 between nearest neighbours,
+
+      H = sum_j eps_j |j><j|  -  t sum_<jk> ( exp(i theta_jk) |j><k| + h.c. ).
+
+* On-site disorder eps_j, i.i.d.:
+    - ``box``:      uniform in [-W/2, W/2]
+    - ``gaussian``: normal with mean 0 and standard deviation W
+    - ``cauchy``:   Lorentzian P(eps) = W / (pi (eps^2 + W^2)), half width W
+* Quantum percolation (``model="percolation"``):
+    - ``site``: each site kept with probability p; removed sites leave the Hilbert space
+    - ``bond``: each nearest-neighbour bond kept with probability p
+  On-site disorder W can be combined with either.
+* Magnetic field: flux ``flux`` (in flux quanta h/e) per plaquette of the xy planes, Landau
+  gauge A = (0, B x, 0): the hop (x, y) -> (x, y+1) carries the phase exp(+2 pi i flux x).
+  With periodic boundaries flux * L must be an integer.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from wavelearn.errors import ParameterError
+
+MODELS = ("anderson", "percolation")
+DISTRIBUTIONS = ("box", "gaussian", "cauchy")
+PERCOLATION_KINDS = ("site", "bond")
+BOUNDARIES = ("periodic", "open")
+DIMENSIONS = (2, 3)
+
+# flux * L may differ from an integer by this much and still count as commensurate.
+_COMMENSURATE_TOL = 1e-9
+
+
+def _choice(name: str, value: Any, allowed: tuple) -> None:
+    if value not in allowed:
+        raise ParameterError(f"{name}={value!r} is not one of {', '.join(map(str, allowed))}")
+
+
+@dataclass(frozen=True)
+class LatticeModel:
+    """One point of parameter space: everything that defines the Hamiltonian ensemble.
+
+    The target energy is *not* part of it: it is a solver setting, so the same disorder
+    realizations are used whatever energy is studied.
+    """
+
+    dim: int
+    L: int
+    model: str = "anderson"
+    W: float = 0.0
+    distribution: str = "box"
+    p: float = 1.0
+    percolation: str = "site"
+    flux: float = 0.0
+    boundary: str = "periodic"
+
+    def __post_init__(self) -> None:
+        _choice("model", self.model, MODELS)
+        _choice("dim", self.dim, DIMENSIONS)
+        _choice("distribution", self.distribution, DISTRIBUTIONS)
+        _choice("percolation", self.percolation, PERCOLATION_KINDS)
+        _choice("boundary", self.boundary, BOUNDARIES)
+        if isinstance(self.L, bool) or not isinstance(self.L, int) or self.L < 2:
+            raise ParameterError(f"L={self.L!r}: the linear size must be an integer >= 2")
+        for name in ("W", "p", "flux"):
+            value = getattr(self, name)
+            if not isinstance(value, (int, float)) or not math.isfinite(value):
+                raise ParameterError(f"{name}={value!r} must be a finite number")
+        if self.W < 0:
+            raise ParameterError(f"W={self.W}: the disorder strength must be >= 0")
+        if not 0.0 <= self.p <= 1.0:
+            raise ParameterError(f"p={self.p}: the occupation probability must lie in [0, 1]")
+        if self.model == "anderson" and self.p != 1.0:
+            raise ParameterError(
+                f"p={self.p} given for model 'anderson': occupation probabilities belong to "
+                "model 'percolation'"
+            )
+        if self.boundary == "periodic":
+            winding = self.flux * self.L
+            if abs(winding - round(winding)) > _COMMENSURATE_TOL:
+                raise ParameterError(
+                    f"flux={self.flux} is incommensurate with L={self.L}: with periodic boundaries "
+                    f"flux*L must be an integer (it is {winding:g}); choose flux = n/L or open "
+                    "boundaries"
+                )
+        # Normalise numbers so that 16 and 16.0 describe (and hash to) the same point.
+        object.__setattr__(self, "W", float(self.W))
+        object.__setattr__(self, "p", float(self.p))
+        object.__setattr__(self, "flux", float(self.flux))
+
+    @property
+    def shape(self) -> tuple[int, ...]:
+        """Lattice shape; arrays over sites are indexed ``[x, y]`` or ``[x, y, z]``."""
+        return (self.L,) * self.dim
+
+    @property
+    def n_sites(self) -> int:
+        return self.L**self.dim
+
+    @property
+    def is_complex(self) -> bool:
+        """A magnetic field makes H complex Hermitian; otherwise it is real symmetric."""
+        return self.flux != 0.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def label(self) -> str:
+        """Readable, file-name-safe description, e.g. ``anderson-3d-L16-W16.5-box-p1-flux0``."""
+        kind = self.model if self.model == "anderson" else f"{self.percolation}-percolation"
+        return (
+            f"{kind}-{self.dim}d-L{self.L}-W{self.W:g}-{self.distribution}-p{self.p:g}"
+            f"-flux{self.flux:g}-{self.boundary}"
+        )

@@ -1,0 +1,26 @@
+"""Dense backend: LAPACK eigh on the full matrix. Exact, O(n^3): for tiny systems and tests."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+from wavelearn.solvers.base import Eigenpairs, SolverSettings, check_size, finish
+
+MAX_DIMENSION = 20_000  # beyond this a dense n x n matrix no longer fits a laptop's memory
+
+
+class DenseSolver:
+    name = "dense"
+
+    def solve(self, matrix: sp.spmatrix, settings: SolverSettings) -> Eigenpairs:
+        n = matrix.shape[0]
+        check_size(n, settings)
+        if n > MAX_DIMENSION:
+            raise ValueError(f"dense backend: dimension {n} > {MAX_DIMENSION}; use slepc or scipy")
+        start = time.perf_counter()
+        values, vectors = np.linalg.eigh(matrix.toarray())
+        values, vectors, residuals = finish(values, vectors, matrix, settings)
+        return Eigenpairs(values, vectors, residuals, {"solve": time.perf_counter() - start}, {"converged": n})

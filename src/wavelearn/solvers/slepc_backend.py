@@ -1,0 +1,192 @@
+"""SLEPc backend: Krylov-Schur with shift-and-invert, the inverse applied by a MUMPS factorisation.
+
+    (H - sigma)^{-1} x = theta x,   lambda = sigma + 1/theta,
+
+so the eigenvalues closest to sigma converge first. The linear solves use KSP ``preonly`` with
+a direct factorisation by MUMPS: LDL^T (PETSc "cholesky", MUMPS SYM=2) when H is real
+symmetric, LU when H is complex Hermitian (MUMPS has no Hermitian LDL^H). PETSc is built with
+complex scalars, so a real H is factorised in complex arithmetic.
+
+The matrix is assembled in parallel: every rank builds the same scipy matrix (the RNG streams
+make that deterministic and it is cheap next to the factorisation) and inserts only its own
+contiguous row range. Eigenvectors are gathered on rank 0.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+import scipy.sparse as sp
+
+from wavelearn.errors import ConvergenceError
+from wavelearn.solvers.base import Eigenpairs, SolverSettings, check_size, finish, require_converged
+
+# MUMPS ICNTL(7) codes of the orderings Debian's MUMPS provides (no METIS/SCOTCH there).
+MUMPS_ORDERINGS = {"amd": 0, "amf": 2, "pord": 4, "qamd": 6}
+# Measured best for 3D lattices with Debian's MUMPS (docs/benchmarks.md).
+DEFAULT_ORDERING = "pord"
+_prefix_counter = itertools.count()
+
+
+def _petsc():
+    # Imported lazily so that the package (and its other backends) work without PETSc.
+    import petsc4py
+
+    petsc4py.init()
+    from petsc4py import PETSc
+    from slepc4py import SLEPc
+
+    return PETSc, SLEPc
+
+
+def row_range(n: int, size: int, rank: int) -> tuple[int, int]:
+    """Contiguous block of rows owned by ``rank``: PETSc's default split of n rows."""
+    base, extra = divmod(n, size)
+    start = rank * base + min(rank, extra)
+    return start, start + base + (rank < extra)
+
+
+def use_ldlt(matrix: sp.spmatrix, settings: SolverSettings) -> bool:
+    if settings.factorization == "auto":
+        return not np.iscomplexobj(matrix.data) or not np.any(matrix.data.imag)
+    return settings.factorization == "ldlt"
+
+
+class SlepcSolver:
+    name = "slepc"
+
+    def __init__(self, comm=None):
+        PETSc, _ = _petsc()
+        self.comm = comm if comm is not None else PETSc.COMM_WORLD
+
+    @property
+    def rank(self) -> int:
+        return self.comm.getRank()
+
+    def _assemble(self, matrix: sp.csr_matrix):
+        PETSc, _ = _petsc()
+        n = matrix.shape[0]
+        start, stop = row_range(n, self.comm.getSize(), self.comm.getRank())
+        indptr = matrix.indptr[start : stop + 1]
+        lo, hi = indptr[0], indptr[-1]
+        csr = (
+            (indptr - lo).astype(PETSc.IntType),
+            matrix.indices[lo:hi].astype(PETSc.IntType),
+            matrix.data[lo:hi].astype(PETSc.ScalarType),
+        )
+        mat = PETSc.Mat().createAIJ(size=((stop - start, n), (stop - start, n)), csr=csr, comm=self.comm)
+        mat.assemble()
+        return mat
+
+    def _options(self, prefix: str, settings: SolverSettings, ldlt: bool) -> dict[str, str]:
+        ordering = DEFAULT_ORDERING if settings.ordering == "auto" else settings.ordering
+        return {
+            "st_type": "sinvert",
+            "st_ksp_type": "preonly",
+            "st_pc_type": "cholesky" if ldlt else "lu",
+            "st_pc_factor_mat_solver_type": "mumps",
+            "st_mat_mumps_icntl_7": str(MUMPS_ORDERINGS[ordering]),
+            "st_mat_mumps_icntl_14": "50",  # workspace margin (%), fewer re-allocations
+        }
+
+    def solve(self, matrix: sp.spmatrix, settings: SolverSettings) -> Eigenpairs:
+        PETSc, SLEPc = _petsc()
+        matrix = sp.csr_matrix(matrix)
+        check_size(matrix.shape[0], settings)
+        ldlt = use_ldlt(matrix, settings)
+        t0 = time.perf_counter()
+        mat = self._assemble(matrix)
+        if ldlt:
+            # Only "symmetric": MUMPS refuses Cholesky of matrices flagged Hermitian.
+            mat.setOption(PETSc.Mat.Option.SYMMETRIC, True)
+        else:
+            mat.setOption(PETSc.Mat.Option.HERMITIAN, True)
+        t_setup = time.perf_counter() - t0
+
+        # Options live under a prefix unique to this solve and are removed afterwards,
+        # so concurrent or successive solves never see each other's settings.
+        prefix = f"wl{next(_prefix_counter)}_"
+        opts = PETSc.Options()
+        options = self._options(prefix, settings, ldlt)
+        for key, value in options.items():
+            opts.setValue(prefix + key, value)
+        eps = SLEPc.EPS().create(comm=self.comm)
+        try:
+            eps.setOptionsPrefix(prefix)
+            eps.setOperators(mat)
+            eps.setProblemType(SLEPc.EPS.ProblemType.HEP)
+            eps.setType(SLEPc.EPS.Type.KRYLOVSCHUR)
+            eps.setWhichEigenpairs(SLEPc.EPS.Which.TARGET_MAGNITUDE)
+            eps.setTarget(settings.sigma)
+            eps.setDimensions(nev=settings.nev, ncv=settings.ncv or PETSc.DECIDE)
+            eps.setTolerances(tol=settings.tol, max_it=settings.max_it)
+            eps.setFromOptions()
+            t1 = time.perf_counter()
+            try:
+                eps.setUp()  # symbolic + numeric factorisation of H - sigma
+            except PETSc.Error as err:
+                raise ConvergenceError(
+                    f"slepc: factorisation of H - sigma at sigma={settings.sigma} failed ({err})"
+                ) from err
+            t_factor = time.perf_counter() - t1
+            eps.solve()
+            t_solve = time.perf_counter() - t1
+            nconv = eps.getConverged()
+            require_converged(nconv, settings, self.name)
+            values, vectors = self._collect(eps, mat, nconv)
+            info = {
+                "converged": nconv,
+                "iterations": eps.getIterationNumber(),
+                "factorization": "ldlt" if ldlt else "lu",
+                "ordering": settings.ordering if settings.ordering != "auto" else DEFAULT_ORDERING,
+                "ranks": self.comm.getSize(),
+                **self._mumps_statistics(eps),
+            }
+        finally:
+            eps.destroy()
+            mat.destroy()
+            for key in options:
+                opts.delValue(prefix + key)
+
+        # Rank 0 sorts, orthonormalises and checks; its verdict is shared with every rank.
+        outcome = None
+        if self.rank == 0:
+            try:
+                outcome = finish(values, vectors, matrix, settings)
+            except ConvergenceError as err:
+                outcome = err
+        outcome = self.comm.tompi4py().bcast(outcome, root=0)
+        if isinstance(outcome, ConvergenceError):
+            raise outcome
+        values, vectors, residuals = outcome if self.rank == 0 else (outcome[0], None, outcome[2])
+        timings = {"setup": t_setup, "factor": t_factor, "solve": t_solve}
+        return Eigenpairs(values, vectors, residuals, timings, info)
+
+    def _collect(self, eps, mat, nconv: int):
+        """All converged eigenvalues (every rank) and eigenvectors (rank 0 only)."""
+        PETSc, _ = _petsc()
+        vr = mat.createVecRight()
+        scatter, local = PETSc.Scatter.toZero(vr)
+        values = np.empty(nconv)
+        columns = []
+        for i in range(nconv):
+            values[i] = eps.getEigenpair(i, vr).real
+            scatter.scatter(vr, local, addv=PETSc.InsertMode.INSERT, mode=PETSc.ScatterMode.FORWARD)
+            if self.rank == 0:
+                columns.append(local.getArray().copy())
+        scatter.destroy()
+        local.destroy()
+        vr.destroy()
+        return values, (np.stack(columns, axis=1) if self.rank == 0 else None)
+
+    @staticmethod
+    def _mumps_statistics(eps) -> dict[str, float]:
+        """MUMPS's own counts: factorisation flops (RINFOG(3)), entries in factors, memory."""
+        factor = eps.getST().getKSP().getPC().getFactorMatrix()
+        return {
+            "mumps_flops": float(factor.getMumpsRinfog(3)),
+            "mumps_factor_entries": float(factor.getMumpsInfog(29)),
+            "mumps_memory_mb_total": float(factor.getMumpsInfog(22)),
+        }
