@@ -9,10 +9,10 @@ import argparse
 import sys
 
 from wavelearn import __version__
-from wavelearn.cli import eigensolve, show
+from wavelearn.cli import eigensolve, gather, plan, show, summarize
 from wavelearn.errors import WavelearnError
 
-COMMANDS = (eigensolve, show)
+COMMANDS = (eigensolve, gather, plan, summarize, show)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -7,6 +7,7 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
+from wavelearn.errors import ParameterError
 from wavelearn.solvers.base import Eigenpairs, SolverSettings, check_size, finish
 
 MAX_DIMENSION = 20_000  # beyond this a dense n x n matrix no longer fits a laptop's memory
@@ -19,7 +20,7 @@ class DenseSolver:
         n = matrix.shape[0]
         check_size(n, settings)
         if n > MAX_DIMENSION:
-            raise ValueError(f"dense backend: dimension {n} > {MAX_DIMENSION}; use slepc or scipy")
+            raise ParameterError(f"dense backend: dimension {n} > {MAX_DIMENSION}; use slepc or scipy")
         start = time.perf_counter()
         values, vectors = np.linalg.eigh(matrix.toarray())
         values, vectors, residuals = finish(values, vectors, matrix, settings)

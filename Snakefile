@@ -1,0 +1,32 @@
+# wavelearn campaign: eigen-solves over the (model, L, W, p, flux) grids of config.yaml,
+# gathered into one HDF5 dataset per study and L, summarised in results/summary.{csv,png}.
+#
+#   snakemake -n                          # what would run (jobs per rule)
+#   snakemake --profile profiles/local    # laptop / workstation
+#   snakemake --profile profiles/slurm    # cluster (edit the partition first)
+
+from snakemake.utils import min_version, validate
+
+min_version("9.0")
+
+
+configfile: "config.yaml"
+
+
+validate(config, "workflow/schemas/config.schema.yaml")
+
+
+include: "workflow/rules/common.smk"
+include: "workflow/rules/eigensolve.smk"
+include: "workflow/rules/gather.smk"
+
+
+localrules:
+    all,
+
+
+rule all:
+    input:
+        f"{RESULTS}/summary.csv",
+        f"{RESULTS}/summary.png",
+    default_target: True

@@ -1,0 +1,1 @@
+"""Observables computed from gathered datasets."""

@@ -1,0 +1,1 @@
+"""The campaign: config validation, the grid of points and jobs, gathering shards into datasets."""

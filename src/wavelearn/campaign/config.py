@@ -1,0 +1,114 @@
+"""Load and validate a campaign config against ``workflow/schemas/config.schema.yaml``.
+
+The same schema file is used by the Snakefile (``snakemake.utils.validate``) and here, so
+the command-line tools (``wavelearn plan``) and the workflow accept exactly the same configs.
+"""
+
+from __future__ import annotations
+
+import copy
+import functools
+import os
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from wavelearn.errors import ParameterError
+
+SCHEMA_RELATIVE = Path("workflow") / "schemas" / "config.schema.yaml"
+
+
+class ConfigError(ParameterError):
+    """The campaign config does not follow the schema or describes impossible points."""
+
+
+def schema_path() -> Path:
+    """The schema in the project checkout wavelearn runs from (or $WAVELEARN_SCHEMA)."""
+    if os.environ.get("WAVELEARN_SCHEMA"):
+        return Path(os.environ["WAVELEARN_SCHEMA"])
+    for parent in Path(__file__).resolve().parents:
+        if (parent / SCHEMA_RELATIVE).is_file():
+            return parent / SCHEMA_RELATIVE
+    raise FileNotFoundError(f"{SCHEMA_RELATIVE} not found above {__file__}; set WAVELEARN_SCHEMA")
+
+
+@functools.lru_cache(maxsize=4)
+def load_schema(path: Path | None = None) -> dict[str, Any]:
+    with open(path or schema_path()) as handle:
+        return yaml.safe_load(handle)
+
+
+def _where(error) -> str:
+    parts = []
+    for item in error.absolute_path:
+        parts.append(f"[{item}]" if isinstance(item, int) else (f".{item}" if parts else str(item)))
+    return "".join(parts) or "(top level)"
+
+
+def _describe(error) -> str:
+    """One line per violation: the key, the offending value and what is allowed."""
+    if error.validator == "oneOf" and error.context:
+        # A grid: report the alternative that came closest.
+        from jsonschema.exceptions import best_match
+
+        # The alternative of the right type (list or mapping) says what is wrong inside it.
+        relevant = [e for e in error.context if e.validator != "type"] or list(error.context)
+        inner = best_match(relevant)
+        return f"{_where(inner)}: {inner.message} (a grid is a list of numbers or {{start, stop, num}})"
+    if error.validator == "additionalProperties":
+        allowed = ", ".join(sorted(error.schema.get("properties", {})))
+        return f"{_where(error)}: {error.message}; allowed keys: {allowed}"
+    return f"{_where(error)}: {error.message}"
+
+
+def _fill_defaults(config: dict[str, Any], schema: dict[str, Any]) -> dict[str, Any]:
+    config = copy.deepcopy(config)
+    for key, spec in schema["properties"].items():
+        if "default" in spec:
+            config.setdefault(key, spec["default"])
+    study_props = schema["$defs"]["study"]["properties"]
+    for study in config["studies"]:
+        for key, spec in study_props.items():
+            if "default" in spec:
+                study.setdefault(key, copy.deepcopy(spec["default"]))
+    return config
+
+
+def validate_config(config: dict[str, Any]) -> dict[str, Any]:
+    """Validate against the schema, fill defaults, and check every point is a valid model.
+
+    Raises :class:`ConfigError` listing every violation.
+    """
+    import jsonschema
+
+    schema = load_schema()
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
+    if errors:
+        raise ConfigError("invalid config:\n  " + "\n  ".join(_describe(e) for e in errors))
+    config = _fill_defaults(config, schema)
+    names = [study["name"] for study in config["studies"]]
+    duplicates = sorted({name for name in names if names.count(name) > 1})
+    if duplicates:
+        raise ConfigError(f"invalid config: study names must be unique; repeated: {', '.join(duplicates)}")
+    from wavelearn.campaign.plan import campaign_points  # the physics checks of every point
+
+    try:
+        campaign_points(config)
+    except ParameterError as err:
+        raise ConfigError(f"invalid config: {err}") from None
+    return config
+
+
+def load_config(path: str | os.PathLike) -> dict[str, Any]:
+    try:
+        with open(path) as handle:
+            config = yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found") from None
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path} is not valid YAML: {err}") from None
+    if not isinstance(config, dict):
+        raise ConfigError(f"{path}: expected a mapping with campaign_seed and studies")
+    return validate_config(config)

@@ -1,0 +1,27 @@
+"""``wavelearn summarize``: participation ratios per point as CSV and a plot."""
+
+from __future__ import annotations
+
+import argparse
+
+from wavelearn.analysis.summary import write_summary
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "summarize", help="mean participation ratio per point of gathered datasets (CSV + plot)",
+        description="For every point in the DATASET files: number of eigenstates and their mean "
+                    "participation ratio 1/(N sum |psi|^4) with its standard error, as CSV, and a "
+                    "plot against W (or p, flux) per study and L.")
+    p.add_argument("datasets", nargs="+", metavar="DATASET", help="files written by 'wavelearn gather'")
+    p.add_argument("--csv", required=True, help="CSV to write")
+    p.add_argument("--plot", default=None, help="PNG or PDF to write")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    rows = write_summary(args.datasets, args.csv, args.plot)
+    for row in rows:
+        print(f"{row['study']:>16} L={row['L']:<3} W={row['W']:<6g} p={row['p']:<5g} flux={row['flux']:<6g} "
+              f"states={row['samples']:<4} participation={row['participation']:.4f} ± {row['participation_stderr']:.4f}")
+    return 0

@@ -1,0 +1,82 @@
+"""Gathered datasets: all eigenstates of one study and one L in a single HDF5 file.
+
+Layout (format ``wavelearn-dataset`` version 1, docs/formats.md):
+
+* ``density`` (N, *shape) float32, |psi|^2 per sample (sum 1), chunked one sample per chunk,
+  gzip-compressed: the input of the learning stages.
+* ``samples/`` one 1-D column of length N per metadata field: ``W``, ``p``, ``flux``, ``L``,
+  ``energy``, ``eigenvalue``, ``residual``, ``realization``, ``state`` (rank of |lambda - E|
+  within its realization), ``seed`` (campaign seed), ``point_hash``, ``source`` (shard path).
+* attributes: the study's fixed parameters and the provenance of the gather.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Iterable
+
+import h5py
+import numpy as np
+
+from wavelearn.io.atomic import atomic_path
+from wavelearn.io.provenance import provenance
+from wavelearn.io.shards import read_shard
+
+FORMAT = "wavelearn-dataset"
+FORMAT_VERSION = 1
+# Parameters that must agree between all shards of one dataset.
+SHARED = ("model", "dim", "L", "distribution", "percolation", "boundary", "nev")
+
+
+def gather_shards(shard_paths: Iterable[str | os.PathLike], output: str | os.PathLike, study: str = "") -> int:
+    """Concatenate the samples of every shard into one dataset; returns the number of samples.
+
+    Each shard is read once and streamed into the output, so memory stays at one shard.
+    """
+    shard_paths = [str(p) for p in shard_paths]
+    if not shard_paths:
+        raise ValueError("gather: no shards given")
+    if len(set(shard_paths)) != len(shard_paths):
+        raise ValueError("gather: a shard is listed twice")
+    headers = []
+    for path in shard_paths:
+        with h5py.File(path, "r") as f:
+            headers.append((dict(f.attrs), f["eigenvalues"].shape, f["density"].shape[2:]))
+    first = headers[0][0]
+    for path, (attrs, _, _) in zip(shard_paths, headers):
+        for key in SHARED:
+            if attrs[key] != first[key]:
+                raise ValueError(f"gather: {path} has {key}={attrs[key]!r}, the first shard {first[key]!r}")
+    shape = headers[0][2]
+    total = sum(r * nev for _, (r, nev), _ in headers)
+    string = h5py.string_dtype()
+    columns = {"W": "f8", "p": "f8", "flux": "f8", "L": "i8", "energy": "f8", "eigenvalue": "f8",
+               "residual": "f8", "realization": "i8", "state": "i8", "seed": "i8",
+               "point_hash": string, "source": string}
+    with atomic_path(output) as tmp, h5py.File(tmp, "w") as f:
+        density = f.create_dataset("density", shape=(total, *shape), dtype="f4", chunks=(1, *shape),
+                                   compression="gzip", compression_opts=4, shuffle=True)
+        group = f.create_group("samples")
+        cols = {name: group.create_dataset(name, shape=(total,), dtype=dtype) for name, dtype in columns.items()}
+        offset = 0
+        for path in shard_paths:
+            shard = read_shard(path)
+            r, nev = shard.eigenvalues.shape
+            n = r * nev
+            sl = slice(offset, offset + n)
+            density[sl] = shard.density.reshape(n, *shape)
+            values = {
+                "W": shard.model.W, "p": shard.model.p, "flux": shard.model.flux, "L": shard.model.L,
+                "energy": shard.settings.target, "eigenvalue": shard.eigenvalues.ravel(),
+                "residual": shard.residuals.ravel(), "realization": np.repeat(shard.realization, nev),
+                "state": np.tile(np.arange(nev), r), "seed": shard.campaign_seed,
+                "point_hash": shard.attrs["point_hash"], "source": path,
+            }
+            for name, value in values.items():
+                cols[name][sl] = np.broadcast_to(np.asarray(value, dtype=object if name in ("point_hash", "source") else None), (n,))
+            offset += n
+        attrs = {"format": FORMAT, "format_version": FORMAT_VERSION, "study": study, "n_samples": total,
+                 "n_shards": len(shard_paths), **{key: first[key] for key in SHARED}, **provenance()}
+        for key, value in attrs.items():
+            f.attrs[key] = value
+    return total

@@ -1,0 +1,138 @@
+"""``wavelearn eigensolve`` end to end: shards, chunking, MPI ranks, bad input, killed jobs."""
+
+import signal
+import subprocess
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+from conftest import run_cli, wavelearn_cmd
+from wavelearn.io.atomic import atomic_path
+from wavelearn.io.shards import read_shard
+
+POINT = ["--dim", "3", "--L", "6", "--W", "12", "--energy", "0.2", "--nev", "4", "--seed", "11", "--no-progress"]
+
+
+def solve(tmp_path, name, *extra, ranks=1):
+    out = tmp_path / name
+    run_cli("eigensolve", *POINT, *extra, "--output", str(out), ranks=ranks)
+    return read_shard(out)
+
+
+def test_shard_layout_and_attributes(tmp_path):
+    shard = solve(tmp_path, "s.h5", "--realizations", "2:5", "--save-psi", "--backend", "scipy")
+    with h5py.File(tmp_path / "s.h5") as f:
+        assert f["eigenvalues"].shape == (3, 4) and f["eigenvalues"].dtype == np.float64
+        assert f["density"].shape == (3, 4, 6, 6, 6) and f["density"].dtype == np.float32
+        assert f["residuals"].shape == (3, 4)
+        assert f["psi"].dtype == np.complex128
+        assert list(f["realization"][()]) == [2, 3, 4]
+        attrs = dict(f.attrs)
+    np.testing.assert_allclose(shard.density.sum(axis=(2, 3, 4)), 1.0, rtol=1e-5)
+    for key in ("W", "L", "dim", "model", "distribution", "p", "percolation", "flux", "boundary", "energy",
+                "nev", "tol", "max_it", "campaign_seed", "backend", "git_commit", "version_numpy",
+                "version_petsc", "wall_seconds", "mpi_ranks", "point_hash"):
+        assert key in attrs, key
+    assert attrs["W"] == 12.0 and attrs["campaign_seed"] == 11 and attrs["energy"] == 0.2
+    assert np.all(shard.residuals < 1e-8)
+
+
+def test_without_psi_flag_no_psi(tmp_path):
+    solve(tmp_path, "s.h5", "--backend", "dense")
+    with h5py.File(tmp_path / "s.h5") as f:
+        assert "psi" not in f
+
+
+def test_chunking_does_not_change_any_realization(tmp_path):
+    whole = solve(tmp_path, "all.h5", "--realizations", "0:4")
+    parts = [solve(tmp_path, f"part{i}.h5", "--realizations", r) for i, r in enumerate(["0:1", "1:3", "3:4"])]
+    np.testing.assert_array_equal(np.concatenate([p.realization for p in parts]), whole.realization)
+    np.testing.assert_allclose(np.concatenate([p.eigenvalues for p in parts]), whole.eigenvalues, atol=1e-12)
+    np.testing.assert_allclose(np.concatenate([p.density for p in parts]), whole.density, atol=1e-6)
+
+
+@pytest.mark.mpi
+@pytest.mark.parametrize("extra", [[], ["--flux", "0.5"]], ids=["real", "complex"])
+def test_two_ranks_equal_one_rank(tmp_path, extra):
+    one = solve(tmp_path, "one.h5", "--realizations", "0:3", *extra)
+    two = solve(tmp_path, "two.h5", "--realizations", "0:3", *extra, ranks=2)
+    assert two.attrs["mpi_ranks"] == 2
+    np.testing.assert_allclose(two.eigenvalues, one.eigenvalues, atol=1e-10)
+    np.testing.assert_allclose(two.density, one.density, atol=1e-6)
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--L", "1"], "L=1"),
+        (["--W", "-2"], "W=-2.0"),
+        (["--model", "percolation", "--p", "1.2"], "p=1.2"),
+        (["--model", "percolation", "--p", "-0.2"], "p=-0.2"),
+        (["--L", "6", "--flux", "0.1"], "flux=0.1 is incommensurate with L=6"),
+        (["--L", "2", "--nev", "8"], "nev=8 must be smaller than the number of sites"),
+        (["--model", "kagome"], "invalid choice: 'kagome'"),
+        (["--distribution", "levy"], "invalid choice: 'levy'"),
+        (["--realizations", "5:2"], "realizations='5:2'"),
+        (["--seed", "-1"], "seed=-1"),
+        (["--tol", "0"], "tol=0.0"),
+    ],
+)
+def test_bad_input_is_a_clear_error_and_writes_nothing(tmp_path, args, message):
+    out = tmp_path / "never.h5"
+    base = {"--L": "4", "--dim": "3"}
+    for flag, value in zip(args[::2], args[1::2]):
+        base[flag] = value
+    argv = [x for kv in base.items() for x in kv]
+    result = run_cli("eigensolve", *argv, "--no-progress", "--output", str(out), check=False)
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_non_convergence_names_point_and_realization(tmp_path):
+    out = tmp_path / "never.h5"
+    result = run_cli("eigensolve", "--dim", "3", "--L", "8", "--W", "16.5", "--nev", "40", "--ncv", "41",
+                     "--max-it", "1", "--tol", "1e-14", "--realizations", "3:5", "--no-progress",
+                     "--output", str(out), check=False)
+    assert result.returncode == 2
+    assert "anderson-3d-L8-W16.5" in result.stderr and "realization 3" in result.stderr
+    assert not out.exists()
+
+
+def test_killed_job_leaves_no_complete_looking_file(tmp_path):
+    out = tmp_path / "killed.h5"
+    proc = subprocess.Popen(
+        wavelearn_cmd("eigensolve", "--dim", "3", "--L", "14", "--W", "16.5", "--realizations", "0:200",
+                      "--no-progress", "--output", str(out)),
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    time.sleep(4)
+    assert proc.poll() is None, "the job finished before it could be killed"
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert not out.exists()
+
+
+def test_atomic_path_removes_partial_file_on_error(tmp_path):
+    final = tmp_path / "x.h5"
+    with pytest.raises(RuntimeError):
+        with atomic_path(final) as tmp:
+            tmp.write_bytes(b"partial")
+            raise RuntimeError("killed")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_show_prints_parameters(tmp_path):
+    solve(tmp_path, "s.h5", "--backend", "dense")
+    result = run_cli("show", str(tmp_path / "s.h5"))
+    assert "anderson-3d-L6-W12" in result.stdout and "campaign_seed" in result.stdout
+
+
+def test_help_explains_every_option():
+    text = run_cli("eigensolve", "--help").stdout
+    for flag in ("--model", "--dim", "--L", "--W", "--distribution", "--p", "--percolation", "--flux",
+                 "--energy", "--nev", "--seed", "--realizations", "--backend", "--output", "--save-psi"):
+        assert flag in text

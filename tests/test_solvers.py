@@ -1,0 +1,102 @@
+"""The three eigen-solver backends against each other and against exact diagonalisation."""
+
+import numpy as np
+import pytest
+
+from wavelearn.errors import ConvergenceError, ParameterError
+from wavelearn.lattice import LatticeModel, build_hamiltonian
+from wavelearn.solvers import SolverSettings, get_solver
+from wavelearn.solvers.base import degenerate_clusters
+
+INSTANCES = [
+    (LatticeModel(dim=3, L=6, W=8.0), 0.3),
+    (LatticeModel(dim=3, L=5, W=4.0, distribution="gaussian"), -1.0),
+    (LatticeModel(dim=2, L=12, W=2.0, flux=1 / 4), 0.5),  # complex Hermitian
+    (LatticeModel(dim=3, L=4, W=6.0, distribution="cauchy", flux=1 / 2), 0.1),
+    (LatticeModel(dim=3, L=6, model="percolation", p=0.8, percolation="bond", W=1.0, flux=1 / 3), 0.2),
+    (LatticeModel(dim=2, L=9, W=3.0, flux=0.13, boundary="open"), -0.4),
+]
+
+
+def orthonormality_error(vectors):
+    return np.abs(vectors.conj().T @ vectors - np.eye(vectors.shape[1])).max()
+
+
+def same_subspace_error(a, b):
+    """Distance between the spans of two orthonormal sets (insensitive to phases)."""
+    overlap = a.conj().T @ b
+    return np.abs(np.linalg.svd(overlap, compute_uv=False) - 1).max()
+
+
+@pytest.mark.parametrize("model, energy", INSTANCES, ids=lambda x: getattr(x, "label", lambda: str(x))())
+@pytest.mark.parametrize("seed", [0, 1])
+def test_backends_agree(model, energy, seed):
+    H = build_hamiltonian(model, seed, 0).matrix
+    settings = SolverSettings(target=energy, nev=6, tol=1e-12)
+    results = {name: get_solver(name).solve(H, settings) for name in ("dense", "scipy", "slepc")}
+    reference = results["dense"]
+    assert np.all(np.diff(np.abs(reference.values - energy)) >= 0)  # sorted by |lambda - E|
+    for name, result in results.items():
+        np.testing.assert_allclose(result.values, reference.values, atol=1e-8, err_msg=name)
+        assert result.residuals.max() < 1e-8, name
+        assert orthonormality_error(result.vectors) < 1e-10, name
+        assert same_subspace_error(result.vectors, reference.vectors) < 1e-6, name
+
+
+def test_real_matrix_uses_ldlt_complex_uses_lu():
+    real = build_hamiltonian(LatticeModel(dim=3, L=5, W=5.0)).matrix
+    cplx = build_hamiltonian(LatticeModel(dim=2, L=8, W=5.0, flux=0.25)).matrix
+    solver = get_solver("slepc")
+    ldlt = solver.solve(real, SolverSettings(nev=2))
+    assert ldlt.info["factorization"] == "ldlt"
+    assert solver.solve(cplx, SolverSettings(nev=2)).info["factorization"] == "lu"
+    lu = solver.solve(real, SolverSettings(nev=2, factorization="lu"))
+    assert lu.info["factorization"] == "lu"
+    np.testing.assert_allclose(lu.values, ldlt.values, atol=1e-10)
+    assert ldlt.info["mumps_flops"] < lu.info["mumps_flops"]  # LDL^T does about half the work
+
+
+@pytest.mark.parametrize("ordering", ["amd", "amf", "pord", "qamd"])
+def test_every_mumps_ordering_gives_the_same_eigenvalues(ordering):
+    H = build_hamiltonian(LatticeModel(dim=3, L=6, W=10.0), 4, 0).matrix
+    reference = get_solver("dense").solve(H, SolverSettings(nev=4))
+    result = get_solver("slepc").solve(H, SolverSettings(nev=4, ordering=ordering))
+    np.testing.assert_allclose(result.values, reference.values, atol=1e-9)
+
+
+@pytest.mark.parametrize("backend", ["slepc", "scipy", "dense"])
+def test_degenerate_levels_at_zero_energy_are_valid_and_orthonormal(backend):
+    # Clean site percolation: many exact E = 0 states (isolated sites, dangling pairs...).
+    model = LatticeModel(dim=2, L=12, model="percolation", p=0.55, percolation="site")
+    H = build_hamiltonian(model, 0, 0).matrix
+    exact = np.linalg.eigvalsh(H.toarray())
+    zero_modes = int(np.sum(np.abs(exact) < 1e-9))
+    assert zero_modes >= 10  # the test is about a degenerate level
+    result = get_solver(backend).solve(H, SolverSettings(target=0.0, nev=8))
+    np.testing.assert_allclose(result.values, 0.0, atol=1e-8)
+    assert result.residuals.max() < 1e-8
+    assert orthonormality_error(result.vectors) < 1e-10
+
+
+def test_too_many_eigenpairs_requested():
+    H = build_hamiltonian(LatticeModel(dim=2, L=3)).matrix
+    for backend in ("slepc", "scipy", "dense"):
+        with pytest.raises(ParameterError, match="nev=9 must be smaller than the Hilbert-space dimension 9"):
+            get_solver(backend).solve(H, SolverSettings(nev=9))
+
+
+def test_unconverged_solve_is_an_error_not_a_result():
+    H = build_hamiltonian(LatticeModel(dim=3, L=8, W=16.5), 0, 0).matrix
+    settings = SolverSettings(target=0.0, nev=40, ncv=41, max_it=1, tol=1e-14)
+    with pytest.raises(ConvergenceError, match="of nev=40 eigenpairs converged"):
+        get_solver("slepc").solve(H, settings)
+
+
+def test_unknown_backend():
+    with pytest.raises(ParameterError, match="backend='arpack' is not one of slepc, scipy, dense"):
+        get_solver("arpack")
+
+
+def test_degenerate_clusters():
+    groups = degenerate_clusters(np.array([0.0, 1.0, 1e-12, 1.0 + 1e-13, 2.0]), 1e-10)
+    assert sorted(map(sorted, map(list, groups))) == [[0, 2], [1, 3], [4]]

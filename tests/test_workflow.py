@@ -1,0 +1,148 @@
+"""The Snakemake campaign, run for real with the local executor on scratch campaigns."""
+
+import copy
+import os
+import signal
+import subprocess
+import time
+
+import h5py
+import numpy as np
+import pytest
+
+from workflow_helpers import ENV, planned_jobs, planned_outputs, snakemake, write_config
+from conftest import BIN, ROOT
+from wavelearn.io.shards import read_shard
+
+TINY = {"name": "tiny", "model": "anderson", "dim": 2, "L": [6], "W": [1.0, 3.0, 5.0], "energy": 0.1,
+        "nev": 3, "realizations": 4, "realizations_per_job": 2}
+pytestmark = pytest.mark.slow
+
+
+def test_dry_run_counts_jobs_per_rule(tmp_path):
+    write_config(tmp_path, [{**TINY, "L": [4, 6]}, {**TINY, "name": "perc", "model": "percolation", "p": [0.5, 0.9],
+                                                     "W": [0.0], "realizations": 5}])
+    # tiny: 2 L x 3 W x 2 chunks; perc: 2 L x 2 p x 3 chunks (5 realizations, 2 per job)
+    assert planned_jobs(tmp_path) == {"all": 1, "eigensolve": 12 + 12, "gather": 4, "summarize": 1}
+
+
+def test_invalid_config_stops_before_any_job(tmp_path):
+    write_config(tmp_path, [{**TINY, "model": "lieb"}])
+    result = snakemake(tmp_path, "--cores", "1", check=False)
+    assert result.returncode != 0
+    assert "'lieb' is not one of ['anderson', 'percolation']" in result.stdout + result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_lint_is_clean(tmp_path):
+    write_config(tmp_path, [TINY])
+    result = snakemake(tmp_path, "--lint", check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Congratulations" in result.stdout + result.stderr
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory):
+    """A tiny campaign, run once for real with the local profile."""
+    workdir = tmp_path_factory.mktemp("campaign")
+    write_config(workdir, [TINY])
+    snakemake(workdir, "--profile", str(ROOT / "profiles/local"), "--cores", "2")
+    return workdir
+
+
+def test_campaign_outputs_logs_and_benchmarks(campaign):
+    shards = sorted((campaign / "results/tiny/L6").glob("W*/chunk*.h5"))
+    assert len(shards) == 6
+    assert (campaign / "results/summary.csv").read_text().count("\n") == 4
+    assert (campaign / "results/summary.png").stat().st_size > 1000
+    logs = list((campaign / "logs/eigensolve").rglob("*.log"))
+    assert len(logs) == 6 and all("wrote" in log.read_text() for log in logs)
+    assert len(list((campaign / "benchmarks/eigensolve").rglob("*.tsv"))) == 6
+    assert planned_jobs(campaign) == {}  # nothing left to do
+
+
+def test_gather_holds_every_shard_sample_exactly_once(campaign):
+    shards = sorted(str(p.relative_to(campaign)) for p in (campaign / "results/tiny/L6").glob("W*/chunk*.h5"))
+    with h5py.File(campaign / "results/tiny/L6/dataset.h5") as f:
+        density = f["density"][()]
+        samples = {name: f["samples"][name][()] for name in f["samples"]}
+        assert f["density"].chunks == (1, 6, 6)
+    sources = [s.decode() if isinstance(s, bytes) else s for s in samples["source"]]
+    assert sorted(set(sources)) == shards
+    keys = list(zip(sources, samples["realization"], samples["state"]))
+    assert len(keys) == len(set(keys)) == 6 * 2 * 3
+    for path in shards:
+        shard = read_shard(campaign / path)
+        rows = np.flatnonzero(np.array(sources) == path)
+        np.testing.assert_array_equal(density[rows], shard.density.reshape(-1, 6, 6))
+        np.testing.assert_array_equal(samples["eigenvalue"][rows], shard.eigenvalues.ravel())
+        assert np.all(samples["W"][rows] == shard.model.W) and np.all(samples["seed"][rows] == 7)
+
+
+def test_changing_one_value_reruns_only_that_point(campaign, tmp_path):
+    work = copy_campaign(campaign, tmp_path)
+    write_config(work, [{**TINY, "W": [1.0, 3.5, 5.0]}])
+    assert planned_jobs(work) == {"all": 1, "eigensolve": 2, "gather": 1, "summarize": 1}
+    assert sorted(planned_outputs(work, "eigensolve")) == [
+        "results/tiny/L6/W3.5_p1_flux0/chunk000.h5", "results/tiny/L6/W3.5_p1_flux0/chunk001.h5"]
+
+
+def test_adding_a_point_adds_only_its_jobs(campaign, tmp_path):
+    work = copy_campaign(campaign, tmp_path)
+    write_config(work, [{**TINY, "W": [1.0, 3.0, 5.0, 7.0]}])
+    assert planned_jobs(work) == {"all": 1, "eigensolve": 2, "gather": 1, "summarize": 1}
+
+
+def test_more_realizations_add_chunks_and_keep_old_ones(campaign, tmp_path):
+    work = copy_campaign(campaign, tmp_path)
+    write_config(work, [{**TINY, "realizations": 8}])
+    assert planned_jobs(work) == {"all": 1, "eigensolve": 3 * 2, "gather": 1, "summarize": 1}
+    assert all("chunk002" in o or "chunk003" in o for o in planned_outputs(work, "eigensolve"))
+
+
+def test_local_run_matches_direct_cli(campaign, tmp_path):
+    out = tmp_path / "direct.h5"
+    subprocess.run([str(BIN / "wavelearn"), "eigensolve", "--dim", "2", "--L", "6", "--W", "3", "--energy", "0.1",
+                    "--nev", "3", "--seed", "7", "--realizations", "2:4", "--no-progress", "-o", str(out)],
+                   check=True, env=ENV, capture_output=True)
+    np.testing.assert_allclose(read_shard(out).eigenvalues,
+                               read_shard(campaign / "results/tiny/L6/W3_p1_flux0/chunk001.h5").eigenvalues, atol=1e-12)
+
+
+def test_killed_job_leaves_no_complete_output_and_rerun_recovers(tmp_path):
+    slow = {**TINY, "name": "slow", "dim": 3, "L": [14], "W": [16.5], "nev": 5, "realizations": 60,
+            "realizations_per_job": 60}
+    write_config(tmp_path, [slow])
+    proc = subprocess.Popen([str(BIN / "snakemake"), "--snakefile", str(ROOT / "Snakefile"), "--directory",
+                             str(tmp_path), "--profile", str(ROOT / "profiles/local"), "--cores", "1"],
+                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    shard = tmp_path / "results/slow/L14/W16.5_p1_flux0/chunk000.h5"
+    log = tmp_path / "logs/eigensolve/slow/L14/W16.5_p1_flux0/chunk000.log"
+    deadline = time.time() + 60
+    while not log.exists() and time.time() < deadline:
+        time.sleep(0.5)
+    time.sleep(3)  # the solve is under way
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert not shard.exists()
+    write_config(tmp_path, [{**slow, "realizations": 2, "realizations_per_job": 60}])
+    snakemake(tmp_path, "--profile", str(ROOT / "profiles/local"), "--cores", "2", "--rerun-incomplete")
+    assert read_shard(shard).eigenvalues.shape == (2, 5)
+
+
+def test_failing_job_is_retried_then_reported_with_its_log(tmp_path):
+    # The dense backend refuses L^3 = 21952 > 20000 sites at run time: a job that always fails.
+    write_config(tmp_path, [{**TINY, "name": "fails", "dim": 3, "L": [28], "W": [1.0], "backend": "dense",
+                             "realizations": 1}])
+    result = snakemake(tmp_path, "--profile", str(ROOT / "profiles/local"), "--cores", "1", check=False)
+    text = result.stdout + result.stderr
+    assert result.returncode != 0
+    assert "logs/eigensolve/fails/L28/W1_p1_flux0/chunk000.log" in text
+    assert text.count("Error in rule eigensolve") == 2  # first attempt and the retry
+    assert "dense backend" in (tmp_path / "logs/eigensolve/fails/L28/W1_p1_flux0/chunk000.log").read_text()
+
+
+def copy_campaign(source, tmp_path):
+    work = tmp_path / "copy"
+    subprocess.run(["cp", "-a", str(source), str(work)], check=True)
+    return work

@@ -1,0 +1,50 @@
+# Shared definitions: the validated config, its points, and path helpers.
+# All logic lives in wavelearn.campaign; this file only adapts it to Snakemake's wildcards.
+
+from wavelearn.campaign.config import validate_config
+from wavelearn.campaign.plan import campaign_points, dataset_path, find_point, format_number
+
+CAMPAIGN = validate_config(config)  # defaults filled, every point checked before any job
+RESULTS = CAMPAIGN["results"]
+POINTS = campaign_points(CAMPAIGN)
+STUDY_SIZES = sorted({(pt.study, pt.model.L) for pt in POINTS})
+
+
+wildcard_constraints:
+    study=r"[A-Za-z][A-Za-z0-9_-]*",
+    L=r"[0-9]+",
+    W=r"[0-9]+(\.[0-9]+)?",
+    p=r"[0-9]+(\.[0-9]+)?",
+    flux=r"-?[0-9]+(\.[0-9]+)?",
+    chunk=r"[0-9]{3}",
+
+
+def point_of(wildcards):
+    return find_point(POINTS, **dict(wildcards))
+
+
+def chunk_of(wildcards):
+    return point_of(wildcards).chunks[int(wildcards.chunk)]
+
+
+def solve_arguments(wildcards):
+    """Command-line arguments of one job: this point's own values and this chunk only."""
+    point, chunk = point_of(wildcards), chunk_of(wildcards)
+    m, s = point.model, point.settings
+    return (
+        f"--model {m.model} --dim {m.dim} --L {m.L} --W {format_number(m.W)} "
+        f"--distribution {m.distribution} --p {format_number(m.p)} --percolation {m.percolation} "
+        f"--flux {format_number(m.flux)} --boundary {m.boundary} --energy {format_number(s.target)} "
+        f"--nev {s.nev} --tol {s.tol:g} --backend {point.backend} --seed {point.campaign_seed} "
+        f"--realizations {chunk.realizations}"
+    )
+
+
+def shards_of(wildcards):
+    L = int(wildcards.L)
+    return [pt.shard_path(RESULTS, chunk) for pt in POINTS
+            if pt.study == wildcards.study and pt.model.L == L for chunk in pt.chunks]
+
+
+def all_datasets():
+    return [dataset_path(RESULTS, study, L) for study, L in STUDY_SIZES]

@@ -1,0 +1,30 @@
+# Shards -> one dataset per study and L -> campaign summary.
+
+
+rule gather:
+    input:
+        shards_of,
+    output:
+        RESULTS + "/{study}/L{L}/dataset.h5",
+    log:
+        "logs/gather/{study}/L{L}.log",
+    benchmark:
+        "benchmarks/gather/{study}/L{L}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "wavelearn gather --study {wildcards.study} --output {output} {input} > {log} 2>&1"
+
+
+rule summarize:
+    input:
+        all_datasets(),
+    output:
+        csv=RESULTS + "/summary.csv",
+        plot=RESULTS + "/summary.png",
+    log:
+        "logs/summarize.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "wavelearn summarize --csv {output.csv} --plot {output.plot} {input} > {log} 2>&1"
