@@ -46,6 +46,7 @@ def test_campaign_runs_through_sbatch_and_matches_a_local_run(slurm, tmp_path):
         # test-only overrides: this cluster's partition, small memory, quick status checks
         "--default-resources", "slurm_partition=debug", "mem_mb=500", "runtime=10",
         "--set-resources", "eigensolve:mem_mb_per_cpu=500", "gather:mem_mb=500",
+        "--group-components", "solves=2",  # a group of 2 serial solves fits the 2-CPU node
         "--latency-wait", "10", "--slurm-init-seconds-before-status-checks", "1",
         "--seconds-between-status-checks", "2",
         env=slurm, timeout=900,

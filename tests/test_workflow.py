@@ -16,11 +16,13 @@ from wavelearn.io.shards import read_shard
 
 TINY = {"name": "tiny", "model": "anderson", "dim": 2, "L": [6], "W": [1.0, 3.0, 5.0], "energy": 0.1,
         "nev": 3, "realizations": 4, "realizations_per_job": 2}
+# A two-rank study: its jobs run under mpiexec inside the workflow.
+TINY_MPI = {**TINY, "name": "tinympi", "W": [2.0], "realizations": 2, "mpi_ranks": 2}
 pytestmark = pytest.mark.slow
 
 
 def test_dry_run_counts_jobs_per_rule(tmp_path):
-    write_config(tmp_path, [{**TINY, "L": [4, 6]}, {**TINY, "name": "perc", "model": "percolation", "p": [0.5, 0.9],
+    write_config(tmp_path, [{**TINY, "L": [4, 6]}, {**TINY, "name": "perc", "model": "percolation", "L": [4, 6], "p": [0.5, 0.9],
                                                      "W": [0.0], "realizations": 5}])
     # tiny: 2 L x 3 W x 2 chunks; perc: 2 L x 2 p x 3 chunks (5 realizations, 2 per job)
     assert planned_jobs(tmp_path) == {"all": 1, "eigensolve": 12 + 12, "gather": 4, "summarize": 1}
@@ -45,7 +47,7 @@ def test_lint_is_clean(tmp_path):
 def campaign(tmp_path_factory):
     """A tiny campaign, run once for real with the local profile."""
     workdir = tmp_path_factory.mktemp("campaign")
-    write_config(workdir, [TINY])
+    write_config(workdir, [TINY, TINY_MPI])
     snakemake(workdir, "--profile", str(ROOT / "profiles/local"), "--cores", "2")
     return workdir
 
@@ -53,11 +55,12 @@ def campaign(tmp_path_factory):
 def test_campaign_outputs_logs_and_benchmarks(campaign):
     shards = sorted((campaign / "results/tiny/L6").glob("W*/chunk*.h5"))
     assert len(shards) == 6
-    assert (campaign / "results/summary.csv").read_text().count("\n") == 4
+    assert (campaign / "results/summary.csv").read_text().count("\n") == 1 + 3 + 1
     assert (campaign / "results/summary.png").stat().st_size > 1000
     logs = list((campaign / "logs/eigensolve").rglob("*.log"))
-    assert len(logs) == 6 and all("wrote" in log.read_text() for log in logs)
-    assert len(list((campaign / "benchmarks/eigensolve").rglob("*.tsv"))) == 6
+    assert len(logs) == 7 and all("wrote" in log.read_text() for log in logs)
+    assert len(list((campaign / "benchmarks/eigensolve").rglob("*.tsv"))) == 7
+    assert read_shard(campaign / "results/tinympi/L6/W2_p1_flux0/chunk000.h5").attrs["mpi_ranks"] == 2
     assert planned_jobs(campaign) == {}  # nothing left to do
 
 
@@ -81,7 +84,7 @@ def test_gather_holds_every_shard_sample_exactly_once(campaign):
 
 def test_changing_one_value_reruns_only_that_point(campaign, tmp_path):
     work = copy_campaign(campaign, tmp_path)
-    write_config(work, [{**TINY, "W": [1.0, 3.5, 5.0]}])
+    write_config(work, [{**TINY, "W": [1.0, 3.5, 5.0]}, TINY_MPI])
     assert planned_jobs(work) == {"all": 1, "eigensolve": 2, "gather": 1, "summarize": 1}
     assert sorted(planned_outputs(work, "eigensolve")) == [
         "results/tiny/L6/W3.5_p1_flux0/chunk000.h5", "results/tiny/L6/W3.5_p1_flux0/chunk001.h5"]
@@ -89,13 +92,13 @@ def test_changing_one_value_reruns_only_that_point(campaign, tmp_path):
 
 def test_adding_a_point_adds_only_its_jobs(campaign, tmp_path):
     work = copy_campaign(campaign, tmp_path)
-    write_config(work, [{**TINY, "W": [1.0, 3.0, 5.0, 7.0]}])
+    write_config(work, [{**TINY, "W": [1.0, 3.0, 5.0, 7.0]}, TINY_MPI])
     assert planned_jobs(work) == {"all": 1, "eigensolve": 2, "gather": 1, "summarize": 1}
 
 
 def test_more_realizations_add_chunks_and_keep_old_ones(campaign, tmp_path):
     work = copy_campaign(campaign, tmp_path)
-    write_config(work, [{**TINY, "realizations": 8}])
+    write_config(work, [{**TINY, "realizations": 8}, TINY_MPI])
     assert planned_jobs(work) == {"all": 1, "eigensolve": 3 * 2, "gather": 1, "summarize": 1}
     assert all("chunk002" in o or "chunk003" in o for o in planned_outputs(work, "eigensolve"))
 
@@ -126,6 +129,7 @@ def test_killed_job_leaves_no_complete_output_and_rerun_recovers(tmp_path):
     proc.wait()
     assert not shard.exists()
     write_config(tmp_path, [{**slow, "realizations": 2, "realizations_per_job": 60}])
+    snakemake(tmp_path, "--unlock")  # a killed Snakemake leaves its lock behind
     snakemake(tmp_path, "--profile", str(ROOT / "profiles/local"), "--cores", "2", "--rerun-incomplete")
     assert read_shard(shard).eigenvalues.shape == (2, 5)
 

@@ -19,9 +19,10 @@ def write_config(workdir: Path, studies: list[dict], seed: int = 7) -> None:
     (workdir / "config.yaml").write_text(yaml.safe_dump({"campaign_seed": seed, "studies": studies}))
 
 
-def snakemake(workdir: Path, *args: str, check: bool = True, timeout: float = 600, **kwargs) -> subprocess.CompletedProcess:
+def snakemake(workdir: Path, *args: str, check: bool = True, timeout: float = 600,
+              env: dict | None = None) -> subprocess.CompletedProcess:
     cmd = [str(BIN / "snakemake"), "--snakefile", str(ROOT / "Snakefile"), "--directory", str(workdir), *args]
-    result = subprocess.run(cmd, capture_output=True, text=True, env=ENV, timeout=timeout, **kwargs)
+    result = subprocess.run(cmd, capture_output=True, text=True, env=env or ENV, timeout=timeout)
     if check and result.returncode != 0:
         raise AssertionError(f"{' '.join(cmd)} failed:\n{result.stdout[-3000:]}\n{result.stderr[-5000:]}")
     return result

@@ -40,6 +40,24 @@ def solve_arguments(wildcards):
     )
 
 
+def mpi_ranks(wildcards):
+    return point_of(wildcards).mpi_ranks
+
+
+def mpi_launcher(wildcards):
+    """How to start the ranks of a multi-rank job: srun under the SLURM executor, mpiexec
+    elsewhere. Single-rank jobs are not MPI jobs (empty launcher, tasks 0), so that grouped
+    serial solves ask SLURM for one task with one CPU per solve."""
+    if mpi_ranks(wildcards) == 1:
+        return ""
+    executor = getattr(workflow.executor_plugin, "name", "local")
+    return "srun" if executor == "slurm" else "mpiexec --oversubscribe"
+
+
+def launch_prefix(wildcards, resources):
+    return f"{resources.mpi} -n {resources.tasks}" if resources.mpi else ""
+
+
 def shards_of(wildcards):
     L = int(wildcards.L)
     return [pt.shard_path(RESULTS, chunk) for pt in POINTS

@@ -1,23 +1,24 @@
-# One job per point x realization chunk. MPI: `resources.tasks` ranks launched by
-# `resources.mpi` (mpiexec locally; the SLURM profile sets srun).
+# One job per point x realization chunk. A study with mpi_ranks > 1 makes MPI jobs:
+# `resources.tasks` ranks started by `resources.mpi` (mpiexec locally, srun on SLURM).
 
 
 rule eigensolve:
     output:
-        RESULTS + "/{study}/L{L}/W{W}_p{p}_flux{flux}/chunk{chunk}.h5",
+        f"{RESULTS}/{{study}}/L{{L}}/W{{W}}_p{{p}}_flux{{flux}}/chunk{{chunk}}.h5",
     params:
         args=solve_arguments,
+        launch=launch_prefix,
     log:
         "logs/eigensolve/{study}/L{L}/W{W}_p{p}_flux{flux}/chunk{chunk}.log",
     benchmark:
         "benchmarks/eigensolve/{study}/L{L}/W{W}_p{p}_flux{flux}/chunk{chunk}.tsv"
-    threads: lambda wildcards: point_of(wildcards).mpi_ranks
+    threads: mpi_ranks
     resources:
-        tasks=lambda wildcards: point_of(wildcards).mpi_ranks,
-        mpi="mpiexec --oversubscribe",
+        tasks=lambda wildcards: mpi_ranks(wildcards) if mpi_ranks(wildcards) > 1 else 0,
+        mpi=mpi_launcher,
     retries: 1
     conda:
         "../../envs/eigensolve.yaml"
     shell:
-        "{resources.mpi} -n {resources.tasks} wavelearn eigensolve {params.args} "
+        "{params.launch} wavelearn eigensolve {params.args} "
         "--no-progress --output {output} > {log} 2>&1"

@@ -5,7 +5,7 @@ rule gather:
     input:
         shards_of,
     output:
-        RESULTS + "/{study}/L{L}/dataset.h5",
+        f"{RESULTS}/{{study}}/L{{L}}/dataset.h5",
     log:
         "logs/gather/{study}/L{L}.log",
     benchmark:
@@ -20,8 +20,8 @@ rule summarize:
     input:
         all_datasets(),
     output:
-        csv=RESULTS + "/summary.csv",
-        plot=RESULTS + "/summary.png",
+        csv=f"{RESULTS}/summary.csv",
+        plot=f"{RESULTS}/summary.png",
     log:
         "logs/summarize.log",
     conda:
