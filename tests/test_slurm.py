@@ -32,7 +32,7 @@ def slurm(tmp_path_factory):
     if started.returncode != 0:
         subprocess.run([str(SCRIPT), "stop", str(folder)], capture_output=True)
         pytest.fail(f"single-node Slurm did not start:\n{started.stdout}\n{started.stderr}")
-    env = {**ENV, "SLURM_CONF": str(folder / "slurm.conf")}
+    env = {**ENV, "SLURM_CONF": str(folder / "slurm.conf"), "PATH": f"{folder / 'bin'}{os.pathsep}{ENV['PATH']}"}
     yield env
     subprocess.run([str(SCRIPT), "stop", str(folder)], capture_output=True, timeout=60)
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A throw-away single-node Slurm cluster (munge + slurmctld + slurmd) in a folder of its own.
 #
-#   envs/slurm/single-node.sh start DIR   configure and start; prints "export SLURM_CONF=..."
+#   envs/slurm/single-node.sh start DIR   configure and start; prints the two exports to use:
+#                                         SLURM_CONF=DIR/slurm.conf and PATH=DIR/bin:$PATH
 #   envs/slurm/single-node.sh stop DIR    stop the daemons (the folder stays, with the logs)
 #
 # Needs root (slurmd manages jobs of any user) and Debian's slurmctld slurmd slurm-client
@@ -37,7 +38,8 @@ done
 mkdir -p "$dir"/{state,spool,munge}
 chmod 700 "$dir/munge"
 host=$(hostname -s)
-cpus=$(nproc)
+# This machine's topology as slurmd sees it (CPUs, sockets, cores, threads), less 1 GiB of memory.
+topology=$(slurmd -C | head -1 | sed -e 's/^NodeName=[^ ]* //' -e 's/ RealMemory=.*//')
 mem_mb=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 - 1024 ))
 # Ports derived from the folder, so that parallel test runs do not collide.
 base=$(( 20000 + $(printf '%s' "$dir" | cksum | cut -d' ' -f1) % 20000 ))
@@ -68,7 +70,7 @@ TaskPlugin=task/none
 MpiDefault=none
 SchedulerType=sched/backfill
 SelectType=select/cons_tres
-SelectTypeParameters=CR_Core
+SelectTypeParameters=CR_CPU
 JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
@@ -77,15 +79,22 @@ ReturnToService=2
 SlurmdTimeout=60
 InactiveLimit=0
 KillWait=5
-NodeName=$host NodeAddr=127.0.0.1 CPUs=$cpus RealMemory=$mem_mb State=UNKNOWN
+NodeName=$host NodeAddr=127.0.0.1 $topology RealMemory=$mem_mb State=UNKNOWN
 PartitionName=debug Nodes=ALL Default=YES MaxTime=INFINITE State=UP
 CONF
 export SLURM_CONF="$dir/slurm.conf"
+# Snakemake's slurm-jobstep executor strips SLURM_* variables (SLURM_CONF too) before its
+# nested srun; real clusters keep slurm.conf in /etc/slurm. An srun wrapper first in PATH
+# restores it, so that nothing outside DIR needs to change.
+mkdir -p "$dir/bin"
+printf '#!/bin/sh\nexport SLURM_CONF=%s\nexec %s "$@"\n' "$SLURM_CONF" "$(command -v srun)" > "$dir/bin/srun"
+chmod +x "$dir/bin/srun"
 slurmctld -i -f "$SLURM_CONF"
 slurmd -f "$SLURM_CONF"
 for _ in $(seq 60); do
   if sinfo -h -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
     echo "export SLURM_CONF=$SLURM_CONF"
+    echo "export PATH=$dir/bin:\$PATH"
     exit 0
   fi
   sleep 1
