@@ -2,8 +2,9 @@
 #
 #   make install   Debian packages (when root), .venv, native PETSc/SLEPc stack, the package
 #   make test      install + the test suite (real PETSc/SLEPc/MUMPS/MPI)
-#   make run       install + the default campaign (config.yaml)
-#   make bench     install + the eigen-solver benchmark (docs/benchmarks.md)
+#   make run       install + the default campaign (config.yaml), local profile
+#   make dag       render the rule graph and the job DAG to dag/*.svg
+#   make bench     install + the benchmarks (tables for docs/benchmarks.md)
 #
 # Every step is skipped when already done, so a second call takes seconds.
 
@@ -13,6 +14,9 @@ PY         := $(VENV)/bin/python
 STAMPS     := $(VENV)/.stamps
 PYTEST_ARGS ?=
 
+SNAKEMAKE  := $(VENV)/bin/snakemake
+# Rules call `wavelearn`: the venv comes first in PATH.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
 # OpenMPI refuses to run as root without these; BLAS threads would fight MPI ranks.
 export OMPI_ALLOW_RUN_AS_ROOT := 1
 export OMPI_ALLOW_RUN_AS_ROOT_CONFIRM := 1
@@ -20,10 +24,10 @@ export OMPI_MCA_btl_vader_single_copy_mechanism := none
 export OMP_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 
-.PHONY: install system test run bench clean help
+.PHONY: install system test run dag bench clean help
 
 help:
-	@sed -n '2,9p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
 
 system:
 	@envs/native/install-system.sh
@@ -39,7 +43,7 @@ $(STAMPS)/stack: envs/native/build-stack.sh | $(PY)
 	@touch $@
 
 $(STAMPS)/project: pyproject.toml $(STAMPS)/stack
-	$(PY) -m pip install -q --no-build-isolation -e '.[test]'
+	$(PY) -m pip install -q --no-build-isolation -e '.[test,workflow]'
 	@touch $@
 
 install: system $(STAMPS)/project
@@ -48,11 +52,20 @@ test: install
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 run: install
-	@echo "the campaign workflow arrives with issue 3; a single point meanwhile:"
-	$(VENV)/bin/wavelearn eigensolve --dim 3 --L 12 --W 16.5 --nev 5 --realizations 0:4 -o results/demo.h5
+	$(SNAKEMAKE) --profile profiles/local
+	@echo; echo "results/summary.csv (participation ratio per point; plot: results/summary.png):"
+	@column -s, -t results/summary.csv
+
+dag: install
+	@mkdir -p dag
+	$(SNAKEMAKE) --rulegraph | dot -Tsvg > dag/rulegraph.svg
+	$(SNAKEMAKE) --dag | dot -Tsvg > dag/dag.svg
+	@echo "wrote dag/rulegraph.svg dag/dag.svg"
 
 bench: install
-	$(PY) bench/eigensolve_bench.py --output docs/benchmarks.md
+	$(PY) bench/eigensolve_bench.py --output bench/out-eigensolve.md
+	$(PY) bench/workflow_bench.py --output bench/out-workflow.md
+	@echo "copy the tables into docs/benchmarks.md"
 
 clean:
 	rm -rf results logs .snakemake .pytest_cache

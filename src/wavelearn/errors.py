@@ -16,3 +16,7 @@ class ConvergenceError(WavelearnError, RuntimeError):
         super().__init__(message)
         self.converged = converged
         self.requested = requested
+
+
+class DataError(WavelearnError, ValueError):
+    """A file is not what it should be: wrong format, or inconsistent with its siblings."""

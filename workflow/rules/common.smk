@@ -2,11 +2,12 @@
 # All logic lives in wavelearn.campaign; this file only adapts it to Snakemake's wildcards.
 
 from wavelearn.campaign.config import validate_config
-from wavelearn.campaign.plan import campaign_points, dataset_path, find_point, format_number
+from wavelearn.campaign.plan import campaign_points, dataset_path, find_point, format_number, index_points
 
 CAMPAIGN = validate_config(config)  # defaults filled, every point checked before any job
 RESULTS = CAMPAIGN["results"]
 POINTS = campaign_points(CAMPAIGN)
+POINT_INDEX = index_points(POINTS)
 STUDY_SIZES = sorted({(pt.study, pt.model.L) for pt in POINTS})
 
 
@@ -20,7 +21,7 @@ wildcard_constraints:
 
 
 def point_of(wildcards):
-    return find_point(POINTS, **dict(wildcards))
+    return find_point(POINT_INDEX, **dict(wildcards))
 
 
 def chunk_of(wildcards):
@@ -58,10 +59,13 @@ def launch_prefix(wildcards, resources):
     return f"{resources.mpi} -n {resources.tasks}" if resources.mpi else ""
 
 
+SHARDS = {}  # (study, L) -> shard paths, in config order
+for _pt in POINTS:
+    SHARDS.setdefault((_pt.study, str(_pt.model.L)), []).extend(_pt.shard_path(RESULTS, c) for c in _pt.chunks)
+
+
 def shards_of(wildcards):
-    L = int(wildcards.L)
-    return [pt.shard_path(RESULTS, chunk) for pt in POINTS
-            if pt.study == wildcards.study and pt.model.L == L for chunk in pt.chunks]
+    return SHARDS[(wildcards.study, wildcards.L)]
 
 
 def all_datasets():

@@ -113,8 +113,16 @@ def campaign_points(config: dict[str, Any]) -> list[Point]:
     return points
 
 
-def find_point(points: list[Point], **wildcards: str) -> Point:
-    for point in points:
-        if point.wildcards == {key: wildcards[key] for key in point.wildcards}:
-            return point
-    raise KeyError(f"no point of the config matches {wildcards}")
+WILDCARDS = ("study", "L", "W", "p", "flux")
+
+
+def index_points(points: list[Point]) -> dict[tuple[str, ...], Point]:
+    """Points keyed by their wildcard values (study, L, W, p, flux), for O(1) lookups per job."""
+    return {tuple(point.wildcards[key] for key in WILDCARDS): point for point in points}
+
+
+def find_point(index: dict[tuple[str, ...], Point], **wildcards: str) -> Point:
+    try:
+        return index[tuple(wildcards[key] for key in WILDCARDS)]
+    except KeyError:
+        raise KeyError(f"no point of the config matches {wildcards}") from None

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
-    except WavelearnError as err:
+    except (WavelearnError, FileNotFoundError) as err:
         print(f"wavelearn {args.command}: error: {err}", file=sys.stderr)
         return 2
 

@@ -20,6 +20,7 @@ import numpy as np
 
 from wavelearn.io.atomic import atomic_path
 from wavelearn.io.provenance import provenance
+from wavelearn.errors import DataError
 from wavelearn.io.shards import read_shard
 
 FORMAT = "wavelearn-dataset"
@@ -35,9 +36,9 @@ def gather_shards(shard_paths: Iterable[str | os.PathLike], output: str | os.Pat
     """
     shard_paths = [str(p) for p in shard_paths]
     if not shard_paths:
-        raise ValueError("gather: no shards given")
+        raise DataError("gather: no shards given")
     if len(set(shard_paths)) != len(shard_paths):
-        raise ValueError("gather: a shard is listed twice")
+        raise DataError("gather: a shard is listed twice")
     headers = []
     for path in shard_paths:
         with h5py.File(path, "r") as f:
@@ -46,7 +47,7 @@ def gather_shards(shard_paths: Iterable[str | os.PathLike], output: str | os.Pat
     for path, (attrs, _, _) in zip(shard_paths, headers):
         for key in SHARED:
             if attrs[key] != first[key]:
-                raise ValueError(f"gather: {path} has {key}={attrs[key]!r}, the first shard {first[key]!r}")
+                raise DataError(f"gather: {path} has {key}={attrs[key]}, the first shard {key}={first[key]}")
     shape = headers[0][2]
     total = sum(r * nev for _, (r, nev), _ in headers)
     string = h5py.string_dtype()

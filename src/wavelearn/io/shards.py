@@ -31,6 +31,7 @@ from typing import Any
 import h5py
 import numpy as np
 
+from wavelearn.errors import DataError
 from wavelearn.io.atomic import atomic_path
 from wavelearn.io.provenance import provenance
 from wavelearn.lattice import LatticeModel, point_hash
@@ -104,11 +105,11 @@ def _python(value: Any) -> Any:
 
 
 def read_shard(path: str | os.PathLike, load_psi: bool = False) -> ShardData:
-    """Read a shard written by :func:`write_shard`; raises ValueError for other files."""
+    """Read a shard written by :func:`write_shard`; raises DataError for other files."""
     with h5py.File(path, "r") as f:
         attrs = {key: _python(value) for key, value in f.attrs.items()}
         if attrs.get("format") != FORMAT:
-            raise ValueError(f"{path}: not a {FORMAT} shard (format={attrs.get('format')!r})")
+            raise DataError(f"{path}: not a {FORMAT} shard (format={attrs.get('format')!r})")
         model = LatticeModel(**{k.name: attrs[k.name] for k in dataclasses.fields(LatticeModel)})
         settings_fields = {k.name: attrs[k.name] for k in dataclasses.fields(SolverSettings)}
         settings_fields["ncv"] = settings_fields["ncv"] or None
