@@ -56,28 +56,34 @@ def write_summary(datasets: list[str], csv_path: str, plot_path: str | None = No
 
 
 def plot_summary(rows: list[dict], path: str) -> None:
-    """Mean participation ratio against the parameter that varies, one curve per (study, L)."""
+    """One panel per study: mean participation ratio against the first parameter that varies
+    (W, p or flux), one curve per L and per value of the other varying parameters."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    curves = defaultdict(list)
-    for row in rows:
-        curves[(row["study"], row["L"])].append(row)
-    fig, ax = plt.subplots(figsize=(6, 4))
-    for (study, L), pts in sorted(curves.items()):
-        axis = next((k for k in ("W", "p", "flux") if len({pt[k] for pt in pts}) > 1), "W")
-        pts = sorted(pts, key=lambda pt: pt[axis])
-        ax.errorbar([pt[axis] for pt in pts], [pt["participation"] for pt in pts],
-                    yerr=[pt["participation_stderr"] for pt in pts], marker="o", capsize=3,
-                    label=f"{study}, L={L} (vs {axis})")
-    ax.set_xlabel("W, p or flux (see legend)")
-    ax.set_ylabel("mean participation ratio  1/(N Σ|ψ|⁴)")
-    ax.set_yscale("log")
-    ax.legend(fontsize=8)
-    ax.set_title("Eigenstates near E: extended (high) vs localized (low)")
+    studies = sorted({row["study"] for row in rows})
+    fig, axes = plt.subplots(1, len(studies), figsize=(4.5 * len(studies), 3.8), squeeze=False)
+    for ax, study in zip(axes[0], studies):
+        pts = [row for row in rows if row["study"] == study]
+        varying = [k for k in ("W", "p", "flux") if len({pt[k] for pt in pts}) > 1] or ["W"]
+        axis, others = varying[0], varying[1:]
+        curves = defaultdict(list)
+        for pt in pts:
+            curves[(pt["L"], *(pt[k] for k in others))].append(pt)
+        for key, curve in sorted(curves.items()):
+            curve = sorted(curve, key=lambda pt: pt[axis])
+            label = f"L={key[0]}" + "".join(f", {k}={v:g}" for k, v in zip(others, key[1:]))
+            ax.errorbar([pt[axis] for pt in curve], [pt["participation"] for pt in curve],
+                        yerr=[pt["participation_stderr"] for pt in curve], marker="o", capsize=3, label=label)
+        ax.set_xlabel(axis)
+        ax.set_yscale("log")
+        ax.set_title(study, fontsize=10)
+        ax.legend(fontsize=7)
+    axes[0][0].set_ylabel("mean participation ratio 1/(N Σ|ψ|⁴)")
+    fig.suptitle("Eigenstates near E: extended (high) vs localized (low)", fontsize=11)
     fig.tight_layout()
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=os.path.splitext(path)[1].lstrip(".") or "png", dpi=120)
+        fig.savefig(tmp, format=os.path.splitext(path)[1].lstrip(".") or "png", dpi=110)
     plt.close(fig)

@@ -80,7 +80,8 @@ class SlepcSolver:
         mat.assemble()
         return mat
 
-    def _options(self, prefix: str, settings: SolverSettings, ldlt: bool) -> dict[str, str]:
+    @staticmethod
+    def _options(settings: SolverSettings, ldlt: bool) -> dict[str, str]:
         ordering = DEFAULT_ORDERING if settings.ordering == "auto" else settings.ordering
         return {
             "st_type": "sinvert",
@@ -109,7 +110,7 @@ class SlepcSolver:
         # so concurrent or successive solves never see each other's settings.
         prefix = f"wl{next(_prefix_counter)}_"
         opts = PETSc.Options()
-        options = self._options(prefix, settings, ldlt)
+        options = self._options(settings, ldlt)
         for key, value in options.items():
             opts.setValue(prefix + key, value)
         eps = SLEPc.EPS().create(comm=self.comm)
