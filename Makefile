@@ -43,7 +43,7 @@ $(STAMPS)/stack: envs/native/build-stack.sh | $(PY)
 	@touch $@
 
 $(STAMPS)/project: pyproject.toml $(STAMPS)/stack
-	$(PY) -m pip install -q --no-build-isolation -e '.[test,workflow]'
+	$(PY) -m pip install -q --no-build-isolation -e '.[test,workflow,learning]'
 	@touch $@
 
 install: system $(STAMPS)/project
@@ -55,6 +55,8 @@ run: install
 	$(SNAKEMAKE) --profile profiles/local
 	@echo; echo "results/summary.csv (participation ratio per point; plot: results/summary.png):"
 	@column -s, -t results/summary.csv
+	@for f in results/learning/*/scan_*/phase_diagram.csv; do \
+	  echo; echo "$$f (critical point per L, 95 % bootstrap interval; plot beside it):"; column -s, -t $$f; done
 
 dag: install
 	@mkdir -p dag

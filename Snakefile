@@ -1,5 +1,6 @@
 # wavelearn campaign: eigen-solves over the (model, L, W, p, flux) grids of config.yaml,
-# gathered into one HDF5 dataset per study and L, summarised in results/summary.{csv,png}.
+# gathered into one HDF5 dataset per study and L, summarised in results/summary.{csv,png},
+# classified by CNNs into phase diagrams (results/learning/<net>/scan_<study>/).
 #
 #   snakemake -n                          # what would run (jobs per rule)
 #   snakemake --profile profiles/local    # laptop / workstation
@@ -19,6 +20,7 @@ validate(config, "workflow/schemas/config.schema.yaml")
 include: "workflow/rules/common.smk"
 include: "workflow/rules/eigensolve.smk"
 include: "workflow/rules/gather.smk"
+include: "workflow/rules/learning.smk"
 
 
 localrules:
@@ -29,4 +31,5 @@ rule all:
     input:
         f"{RESULTS}/summary.csv",
         f"{RESULTS}/summary.png",
+        phase_diagrams(),
     default_target: True

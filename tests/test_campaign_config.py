@@ -108,3 +108,35 @@ def test_schema_file_is_the_one_the_snakefile_validates_with():
     snakefile = (ROOT / "Snakefile").read_text()
     assert 'validate(config, "workflow/schemas/config.schema.yaml")' in snakefile
     assert yaml.safe_load((ROOT / "workflow/schemas/config.schema.yaml").read_text())["title"]
+
+
+LEARN = {"name": "net", "train_study": "a", "classes": [
+    {"name": "metal", "parameter": "W", "low": 5, "high": 12}, {"name": "insulator", "parameter": "W", "low": 15, "high": 25}]}
+
+
+def test_learning_defaults_and_scan_studies():
+    config = validate_config({**BASE, "learning": [LEARN]})
+    net = config["learning"][0]
+    assert net["scan_studies"] == ["a"] and net["epochs"] == 10 and net["validation"] == 0.1
+
+
+@pytest.mark.parametrize(
+    "net, message",
+    [
+        ({**LEARN, "train_study": "zzz"}, "names unknown studies ['zzz']"),
+        ({**LEARN, "classes": LEARN["classes"][:1]}, "is too short"),
+        ({**LEARN, "classes": [{**LEARN["classes"][0], "low": 13, "high": 14}, LEARN["classes"][1]]},
+         "class 'metal' window W in [13, 14] is empty"),
+        ({**LEARN, "classes": [{**LEARN["classes"][0], "parameter": "E"}, LEARN["classes"][1]]}, "'E' is not one of"),
+    ],
+)
+def test_learning_errors(net, message):
+    with pytest.raises(ConfigError) as err:
+        validate_config({**BASE, "learning": [net]})
+    assert message in str(err.value)
+
+
+def test_scan_study_needs_a_network_of_each_size():
+    other = {**BASE["studies"][0], "name": "b", "L": [4, 8]}
+    with pytest.raises(ConfigError, match="scan study 'b' has L=\\[8\\], which the training study 'a' lacks"):
+        validate_config({**BASE, "studies": [BASE["studies"][0], other], "learning": [{**LEARN, "scan_studies": ["b"]}]})

@@ -150,3 +150,25 @@ def copy_campaign(source, tmp_path):
     work = tmp_path / "copy"
     subprocess.run(["cp", "-a", str(source), str(work)], check=True)
     return work
+
+
+def test_end_to_end_solve_gather_train_scan(tmp_path):
+    study = {"name": "ml", "model": "anderson", "dim": 2, "L": [8], "W": [1.0, 4.0, 8.0, 14.0, 20.0],
+             "energy": 0.0, "nev": 4, "realizations": 6, "realizations_per_job": 6}
+    network = {"name": "net", "train_study": "ml", "epochs": 3, "batch_size": 8,
+               "classes": [{"name": "metal", "parameter": "W", "low": 0.0, "high": 2.0},
+                           {"name": "insulator", "parameter": "W", "low": 18.0, "high": 25.0}]}
+    workdir = tmp_path / "ml"
+    write_config(workdir, [study])
+    import yaml
+
+    config = yaml.safe_load((workdir / "config.yaml").read_text())
+    (workdir / "config.yaml").write_text(yaml.safe_dump({**config, "learning": [network]}))
+    snakemake(workdir, "--profile", str(ROOT / "profiles/local"), "--cores", "2")
+    base = workdir / "results/learning/net"
+    assert (base / "L8/model.json").exists() and (base / "L8/checkpoint.msgpack").exists()
+    assert (base / "L8/history.csv").read_text().count("\n") == 4
+    rows = (base / "scan_ml/L8.csv").read_text().splitlines()
+    assert rows[0].startswith("L,W,p,flux,states,realizations,P_metal") and len(rows) == 6
+    assert (base / "scan_ml/phase_diagram.csv").read_text().startswith("L,W_c,low,high")
+    assert (base / "scan_ml/phase_diagram.png").stat().st_size > 1000

@@ -1,6 +1,8 @@
 # Shared definitions: the validated config, its points, and path helpers.
 # All logic lives in wavelearn.campaign; this file only adapts it to Snakemake's wildcards.
 
+import os
+
 from wavelearn.campaign.config import validate_config
 from wavelearn.campaign.plan import campaign_points, dataset_path, find_point, format_number, index_points
 
@@ -18,6 +20,8 @@ wildcard_constraints:
     p=r"[0-9]+(\.[0-9]+)?",
     flux=r"-?[0-9]+(\.[0-9]+)?",
     chunk=r"[0-9]{3}",
+    net=r"[A-Za-z][A-Za-z0-9_-]*",
+    scan=r"[A-Za-z][A-Za-z0-9_-]*",
 
 
 def point_of(wildcards):

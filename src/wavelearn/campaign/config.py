@@ -67,12 +67,47 @@ def _fill_defaults(config: dict[str, Any], schema: dict[str, Any]) -> dict[str, 
     for key, spec in schema["properties"].items():
         if "default" in spec:
             config.setdefault(key, spec["default"])
-    study_props = schema["$defs"]["study"]["properties"]
-    for study in config["studies"]:
-        for key, spec in study_props.items():
-            if "default" in spec:
-                study.setdefault(key, copy.deepcopy(spec["default"]))
+    for section, definition in (("studies", "study"), ("learning", "network")):
+        properties = schema["$defs"][definition]["properties"]
+        for item in config[section]:
+            for key, spec in properties.items():
+                if "default" in spec:
+                    item.setdefault(key, copy.deepcopy(spec["default"]))
+    for network in config["learning"]:
+        network.setdefault("scan_studies", [network["train_study"]])
     return config
+
+
+def _check_learning(config: dict[str, Any]) -> None:
+    """Every network names existing studies, and each scanned L has a network of that L."""
+    studies = {study["name"]: study for study in config["studies"]}
+    names = [net["name"] for net in config["learning"]]
+    if len(set(names)) != len(names):
+        raise ConfigError("invalid config: learning network names must be unique")
+    for net in config["learning"]:
+        missing = sorted({s for s in [net["train_study"], *net["scan_studies"]] if s not in studies})
+        if missing:
+            raise ConfigError(f"invalid config: learning {net['name']!r} names unknown studies {missing}; "
+                              f"studies are {sorted(studies)}")
+        train = studies[net["train_study"]]
+        from wavelearn.campaign.plan import grid_values
+
+        for window in net["classes"]:
+            values = grid_values(train[window["parameter"]])
+            if not any(window["low"] <= v <= window["high"] for v in values):
+                raise ConfigError(
+                    f"invalid config: learning {net['name']!r}: class {window['name']!r} window "
+                    f"{window['parameter']} in [{window['low']}, {window['high']}] is empty: the training study "
+                    f"{net['train_study']!r} has {window['parameter']} = {values}")
+        for scan_name in net["scan_studies"]:
+            scan = studies[scan_name]
+            if scan["dim"] != train["dim"]:
+                raise ConfigError(f"invalid config: learning {net['name']!r}: scan study {scan_name!r} is "
+                                  f"{scan['dim']}D, the training study {train['dim']}D")
+            lacking = sorted(set(scan["L"]) - set(train["L"]))
+            if lacking:
+                raise ConfigError(f"invalid config: learning {net['name']!r}: scan study {scan_name!r} has L={lacking}, "
+                                  f"which the training study {net['train_study']!r} lacks (one network per L)")
 
 
 def validate_config(config: dict[str, Any]) -> dict[str, Any]:
@@ -98,6 +133,7 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
         campaign_points(config)
     except ParameterError as err:
         raise ConfigError(f"invalid config: {err}") from None
+    _check_learning(config)
     return config
 
 

@@ -9,10 +9,10 @@ import argparse
 import sys
 
 from wavelearn import __version__
-from wavelearn.cli import eigensolve, gather, plan, show, summarize
+from wavelearn.cli import eigensolve, gather, plan, scan, show, summarize, train
 from wavelearn.errors import WavelearnError
 
-COMMANDS = (eigensolve, gather, plan, summarize, show)
+COMMANDS = (eigensolve, gather, plan, summarize, train, scan, show)
 
 
 def build_parser() -> argparse.ArgumentParser:

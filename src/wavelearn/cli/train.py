@@ -1,0 +1,61 @@
+"""``wavelearn train``: train a CNN phase classifier on gathered eigenstate datasets."""
+
+from __future__ import annotations
+
+import argparse
+
+from wavelearn.errors import ParameterError
+
+
+def parse_class(text: str):
+    from wavelearn.learning.data import ClassWindow
+
+    try:
+        name, parameter, low, high = text.split(":")
+        return ClassWindow(name, parameter, float(low), float(high))
+    except ValueError:
+        raise ParameterError(f"--class {text!r}: expected NAME:PARAMETER:LOW:HIGH, e.g. metal:W:8:14") from None
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "train", help="train a CNN on |psi|^2 of states inside known phases (JAX; GPU when present)",
+        description="Label the eigenstates of DATASET files by class windows of a parameter (e.g. metal for "
+                    "W in [8, 14], insulator for W in [20, 26]; leave the critical region out), train a "
+                    "periodic-padding CNN on |psi|^2, checkpoint every epoch into WORKDIR and resume from "
+                    "the last checkpoint when run again.")
+    p.add_argument("datasets", nargs="+", metavar="DATASET", help="gathered datasets (one lattice size)")
+    p.add_argument("--class", dest="classes", action="append", required=True, metavar="NAME:PARAM:LOW:HIGH",
+                   help="a phase and its window; give one per phase, the first is the 'metal' of P(metal)")
+    p.add_argument("--workdir", required=True, help="folder for checkpoints, history.csv and the model")
+    p.add_argument("--epochs", type=int, default=20, help="[%(default)s]")
+    p.add_argument("--batch-size", type=int, default=32, help="[%(default)s]")
+    p.add_argument("--learning-rate", type=float, default=1e-3, help="Adam step size [%(default)s]")
+    p.add_argument("--validation", type=float, default=0.1, help="fraction of realizations held out [%(default)s]")
+    p.add_argument("--seed", type=int, default=0, help="[%(default)s]")
+    p.add_argument("--no-augment", action="store_true", help="no random translations / point-group symmetries")
+    p.add_argument("--no-progress", action="store_true")
+    p.set_defaults(run=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from wavelearn.learning.data import label_samples, split_by_group
+    from wavelearn.learning.models import CNNConfig
+    from wavelearn.learning.train import TrainConfig, train
+
+    windows = [parse_class(text) for text in args.classes]
+    if len(windows) < 2:
+        raise ParameterError("give at least two --class windows")
+    samples = label_samples(args.datasets, windows)
+    settings = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
+                           validation=args.validation, seed=args.seed, augment=not args.no_augment)
+    train_idx, val_idx = split_by_group(samples.groups, settings.validation, settings.seed)
+    shape = samples.density.shape[1:]
+    cnn = CNNConfig.default(len(shape), shape[0], n_classes=len(windows))
+    trainer = train(samples.density, samples.labels, train_idx, val_idx, cnn, settings, args.workdir,
+                    samples.classes, progress=not args.no_progress,
+                    metadata={"datasets": list(args.datasets), "windows": [vars(w) for w in windows]})
+    last = trainer.history[trainer.epochs_done - 1]
+    print(f"trained on {len(train_idx)} states ({len(val_idx)} held out): loss {last[1]:.3f}, "
+          f"accuracy {last[2]:.3f}, validation accuracy {last[4]:.3f}; model in {args.workdir}")
+    return 0
