@@ -31,5 +31,6 @@ rule all:
     input:
         f"{RESULTS}/summary.csv",
         f"{RESULTS}/summary.png",
+        all_state_images(),
         phase_diagrams(),
     default_target: True

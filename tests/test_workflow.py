@@ -25,7 +25,8 @@ def test_dry_run_counts_jobs_per_rule(tmp_path):
     write_config(tmp_path, [{**TINY, "L": [4, 6]}, {**TINY, "name": "perc", "model": "percolation", "L": [4, 6], "p": [0.5, 0.9],
                                                      "W": [0.0], "realizations": 5}])
     # tiny: 2 L x 3 W x 2 chunks; perc: 2 L x 2 p x 3 chunks (5 realizations, 2 per job)
-    assert planned_jobs(tmp_path) == {"all": 1, "eigensolve": 12 + 12, "gather": 4, "summarize": 1}
+    assert planned_jobs(tmp_path) == {"all": 1, "eigensolve": 12 + 12, "gather": 4, "summarize": 1,
+                                      "plot_states": 4}
 
 
 def test_invalid_config_stops_before_any_job(tmp_path):
@@ -57,6 +58,7 @@ def test_campaign_outputs_logs_and_benchmarks(campaign):
     assert len(shards) == 6
     assert (campaign / "results/summary.csv").read_text().count("\n") == 1 + 3 + 1
     assert (campaign / "results/summary.png").stat().st_size > 1000
+    assert (campaign / "results/tiny/L6/states.png").read_bytes()[:4] == b"\x89PNG"
     logs = list((campaign / "logs/eigensolve").rglob("*.log"))
     assert len(logs) == 7 and all("wrote" in log.read_text() for log in logs)
     assert len(list((campaign / "benchmarks/eigensolve").rglob("*.tsv"))) == 7
@@ -85,7 +87,7 @@ def test_gather_holds_every_shard_sample_exactly_once(campaign):
 def test_changing_one_value_reruns_only_that_point(campaign, tmp_path):
     work = copy_campaign(campaign, tmp_path)
     write_config(work, [{**TINY, "W": [1.0, 3.5, 5.0]}, TINY_MPI])
-    assert planned_jobs(work) == {"all": 1, "eigensolve": 2, "gather": 1, "summarize": 1}
+    assert planned_jobs(work) == {"all": 1, "eigensolve": 2, "gather": 1, "summarize": 1, "plot_states": 1}
     assert sorted(planned_outputs(work, "eigensolve")) == [
         "results/tiny/L6/W3.5_p1_flux0/chunk000.h5", "results/tiny/L6/W3.5_p1_flux0/chunk001.h5"]
 
@@ -93,13 +95,13 @@ def test_changing_one_value_reruns_only_that_point(campaign, tmp_path):
 def test_adding_a_point_adds_only_its_jobs(campaign, tmp_path):
     work = copy_campaign(campaign, tmp_path)
     write_config(work, [{**TINY, "W": [1.0, 3.0, 5.0, 7.0]}, TINY_MPI])
-    assert planned_jobs(work) == {"all": 1, "eigensolve": 2, "gather": 1, "summarize": 1}
+    assert planned_jobs(work) == {"all": 1, "eigensolve": 2, "gather": 1, "summarize": 1, "plot_states": 1}
 
 
 def test_more_realizations_add_chunks_and_keep_old_ones(campaign, tmp_path):
     work = copy_campaign(campaign, tmp_path)
     write_config(work, [{**TINY, "realizations": 8}, TINY_MPI])
-    assert planned_jobs(work) == {"all": 1, "eigensolve": 3 * 2, "gather": 1, "summarize": 1}
+    assert planned_jobs(work) == {"all": 1, "eigensolve": 3 * 2, "gather": 1, "summarize": 1, "plot_states": 1}
     assert all("chunk002" in o or "chunk003" in o for o in planned_outputs(work, "eigensolve"))
 
 

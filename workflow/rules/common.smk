@@ -4,7 +4,14 @@
 import os
 
 from wavelearn.campaign.config import validate_config
-from wavelearn.campaign.plan import campaign_points, dataset_path, find_point, format_number, index_points
+from wavelearn.campaign.plan import (
+    campaign_points,
+    dataset_path,
+    find_point,
+    format_number,
+    grid_values,
+    index_points,
+)
 
 CAMPAIGN = validate_config(config)  # defaults filled, every point checked before any job
 RESULTS = CAMPAIGN["results"]
@@ -74,3 +81,43 @@ def shards_of(wildcards):
 
 def all_datasets():
     return [dataset_path(RESULTS, study, L) for study, L in STUDY_SIZES]
+
+
+def all_state_images():
+    return [f"{RESULTS}/{study}/L{L}/states.png" for study, L in STUDY_SIZES]
+
+
+def state_values(wildcards):
+    """Lowest, middle and highest value of the study's varying parameter (W, else p, else flux)."""
+    study = next(s for s in CAMPAIGN["studies"] if s["name"] == wildcards.study)
+    for parameter in ("W", "p", "flux"):
+        values = sorted(grid_values(study[parameter]))
+        if len(values) > 1:
+            break
+    picks = [values[0], values[len(values) // 2], values[-1]]
+    return f"--parameter {parameter} --values " + " ".join(format_number(v) for v in picks)
+
+
+# ---- learning
+NETWORKS = {net["name"]: net for net in CAMPAIGN["learning"]}
+
+
+def network_sizes(net):
+    return sorted({L for study in CAMPAIGN["studies"] if study["name"] in net["scan_studies"] for L in study["L"]})
+
+
+def train_arguments(wildcards):
+    net = NETWORKS[wildcards.net]
+    classes = " ".join(f"--class {c['name']}:{c['parameter']}:{c['low']}:{c['high']}" for c in net["classes"])
+    return (f"{classes} --epochs {net['epochs']} --batch-size {net['batch_size']} "
+            f"--learning-rate {net['learning_rate']} --validation {net['validation']} --seed {net['seed']}")
+
+
+def phase_diagrams():
+    return [f"{RESULTS}/learning/{name}/scan_{scan}/phase_diagram.csv"
+            for name, net in NETWORKS.items() for scan in net["scan_studies"]]
+
+
+def scans_of(wildcards):
+    study = next(s for s in CAMPAIGN["studies"] if s["name"] == wildcards.scan)
+    return [f"{RESULTS}/learning/{wildcards.net}/scan_{wildcards.scan}/L{L}.h5" for L in study["L"]]

@@ -28,3 +28,18 @@ rule summarize:
         "../../envs/analysis.yaml"
     shell:
         "wavelearn summarize --csv {output.csv} --plot {output.plot} {input} > {log} 2>&1"
+
+
+rule plot_states:
+    input:
+        f"{RESULTS}/{{study}}/L{{L}}/dataset.h5",
+    output:
+        f"{RESULTS}/{{study}}/L{{L}}/states.png",
+    params:
+        values=state_values,
+    log:
+        "logs/plot_states/{study}/L{L}.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "wavelearn plot-states {input} {params.values} --output {output} > {log} 2>&1"

@@ -1,29 +1,6 @@
 # CNN phase classification: one network per (network, L) trained on the training study's
 # states inside the class windows; scans of other studies; phase diagrams with critical points.
 
-NETWORKS = {net["name"]: net for net in CAMPAIGN["learning"]}
-
-
-def network_sizes(net):
-    return sorted({L for study in CAMPAIGN["studies"] if study["name"] in net["scan_studies"] for L in study["L"]})
-
-
-def train_arguments(wildcards):
-    net = NETWORKS[wildcards.net]
-    classes = " ".join(f"--class {c['name']}:{c['parameter']}:{c['low']}:{c['high']}" for c in net["classes"])
-    return (f"{classes} --epochs {net['epochs']} --batch-size {net['batch_size']} "
-            f"--learning-rate {net['learning_rate']} --validation {net['validation']} --seed {net['seed']}")
-
-
-def phase_diagrams():
-    return [f"{RESULTS}/learning/{name}/scan_{scan}/phase_diagram.csv"
-            for name, net in NETWORKS.items() for scan in net["scan_studies"]]
-
-
-def scans_of(wildcards):
-    study = next(s for s in CAMPAIGN["studies"] if s["name"] == wildcards.scan)
-    return [f"{RESULTS}/learning/{wildcards.net}/scan_{wildcards.scan}/L{L}.h5" for L in study["L"]]
-
 
 rule train_cnn:
     input:

@@ -18,6 +18,23 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--plot", default=None, help="PNG or PDF to write")
     p.set_defaults(run=run)
 
+    s = sub.add_parser("plot-states", help="|psi|^2 at chosen W (or p, flux): metal, critical, insulator",
+                       description="Plot |psi|^2 of the state closest to E at the parameter values nearest to "
+                                   "VALUES (3D lattices: summed along z), on a log colour scale.")
+    s.add_argument("dataset", help="a file written by 'wavelearn gather'")
+    s.add_argument("--values", type=float, nargs="+", required=True)
+    s.add_argument("--parameter", choices=("W", "p", "flux"), default="W")
+    s.add_argument("--output", required=True, help="PNG or PDF")
+    s.set_defaults(run=run_states)
+
+
+def run_states(args: argparse.Namespace) -> int:
+    from wavelearn.analysis.plots import plot_state_slices
+
+    plot_state_slices(args.dataset, args.values, args.output, args.parameter)
+    print(f"wrote {args.output}")
+    return 0
+
 
 def run(args: argparse.Namespace) -> int:
     rows = write_summary(args.datasets, args.csv, args.plot)

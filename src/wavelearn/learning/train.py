@@ -8,6 +8,7 @@ Files in the work folder:
     checkpoint.msgpack   params, optimiser state, epochs done, history (after every epoch)
     history.csv          epoch, train_loss, train_accuracy, val_loss, val_accuracy
     model.msgpack        the final parameters
+    history.png          training curves
     model.json           architecture, classes, training settings (written last: "done")
 """
 
@@ -158,6 +159,9 @@ def train(
         if progress:
             epochs.set_postfix(loss=f"{loss:.3f}", acc=f"{acc:.3f}", val_acc=f"{val[1]:.3f}")
     _write_bytes(workdir / "model.msgpack", serialization.to_bytes(trainer.params))
+    from wavelearn.analysis.plots import plot_history
+
+    plot_history(workdir / "history.csv", workdir / "history.png")
     info = {"cnn": cnn.as_dict(), "train": asdict(settings), "classes": list(classes),
             "history": str(workdir / "history.csv"), **(metadata or {})}
     with atomic_path(workdir / "model.json") as tmp:
