@@ -119,6 +119,10 @@ def test_clear_errors():
         check_shape(CNNConfig.default(3, 8), (12, 12, 12))
     with pytest.raises(DataError, match="no trained network"):
         load_model("/nonexistent/net")
+    from wavelearn.learning.data import label_samples
+
+    with pytest.raises(DataError, match="dataset /nonexistent.h5 does not exist"):
+        label_samples(["/nonexistent.h5"], [ClassWindow("a", "W", 0, 1), ClassWindow("b", "W", 2, 3)])
     with pytest.raises(DataError, match="validation split leaves no training sample"):
         split_by_group(np.zeros(5, int), 0.5, 0)
 
