@@ -140,3 +140,10 @@ def test_scan_study_needs_a_network_of_each_size():
     other = {**BASE["studies"][0], "name": "b", "L": [4, 8]}
     with pytest.raises(ConfigError, match="scan study 'b' has L=\\[8\\], which the training study 'a' lacks"):
         validate_config({**BASE, "studies": [BASE["studies"][0], other], "learning": [{**LEARN, "scan_studies": ["b"]}]})
+
+
+def test_k_space_input_needs_psi():
+    with pytest.raises(ConfigError, match="uses input k .* needs save_psi: true in studies \\['a'\\]"):
+        validate_config({**BASE, "learning": [{**LEARN, "input": "k"}]})
+    config = validate_config({**with_study(save_psi=True), "learning": [{**LEARN, "input": "k"}]})
+    assert campaign_points(config)[0].save_psi

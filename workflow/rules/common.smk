@@ -48,7 +48,7 @@ def solve_arguments(wildcards):
         f"--distribution {m.distribution} --p {format_number(m.p)} --percolation {m.percolation} "
         f"--flux {format_number(m.flux)} --boundary {m.boundary} --energy {format_number(s.target)} "
         f"--nev {s.nev} --tol {s.tol:g} --backend {point.backend} --seed {point.campaign_seed} "
-        f"--realizations {chunk.realizations}"
+        f"--realizations {chunk.realizations}" + (" --save-psi" if point.save_psi else "")
     )
 
 
@@ -109,7 +109,7 @@ def network_sizes(net):
 def train_arguments(wildcards):
     net = NETWORKS[wildcards.net]
     classes = " ".join(f"--class {c['name']}:{c['parameter']}:{c['low']}:{c['high']}" for c in net["classes"])
-    return (f"{classes} --epochs {net['epochs']} --batch-size {net['batch_size']} "
+    return (f"{classes} --input {net['input']} --epochs {net['epochs']} --batch-size {net['batch_size']} "
             f"--learning-rate {net['learning_rate']} --validation {net['validation']} --seed {net['seed']}")
 
 

@@ -90,6 +90,11 @@ def _check_learning(config: dict[str, Any]) -> None:
             raise ConfigError(f"invalid config: learning {net['name']!r} names unknown studies {missing}; "
                               f"studies are {sorted(studies)}")
         train = studies[net["train_study"]]
+        if net["input"] == "k":
+            without = [s for s in [net["train_study"], *net["scan_studies"]] if not studies[s]["save_psi"]]
+            if without:
+                raise ConfigError(f"invalid config: learning {net['name']!r} uses input k (|psi(k)|^2), which needs "
+                                  f"save_psi: true in studies {sorted(set(without))}")
         from wavelearn.campaign.plan import grid_values
 
         for window in net["classes"]:

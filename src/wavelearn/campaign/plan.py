@@ -53,6 +53,7 @@ class Point:
     backend: str
     mpi_ranks: int
     campaign_seed: int
+    save_psi: bool = False
 
     @property
     def chunks(self) -> list[Chunk]:
@@ -98,7 +99,7 @@ def study_points(study: dict[str, Any], campaign_seed: int) -> Iterator[Point]:
                 f"study {study['name']!r}: nev={settings.nev} must be smaller than L^dim={model.n_sites} (L={L})"
             )
         yield Point(study["name"], model, settings, study["realizations"], study["realizations_per_job"],
-                    study["backend"], study["mpi_ranks"], campaign_seed)
+                    study["backend"], study["mpi_ranks"], campaign_seed, study.get("save_psi", False))
 
 
 def campaign_points(config: dict[str, Any]) -> list[Point]:

@@ -37,7 +37,7 @@ def run_scan(args: argparse.Namespace) -> int:
     from wavelearn.learning.train import load_model
 
     trainer, info = load_model(args.model)
-    result = scan(trainer, info["classes"], args.datasets)
+    result = scan(trainer, info["classes"], args.datasets, info.get("input", "r"))
     rows = write_scan(result, args.csv, args.h5)
     name = result.classes[0]
     for row in rows:

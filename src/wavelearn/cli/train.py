@@ -28,6 +28,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--class", dest="classes", action="append", required=True, metavar="NAME:PARAM:LOW:HIGH",
                    help="a phase and its window; give one per phase, the first is the 'metal' of P(metal)")
     p.add_argument("--workdir", required=True, help="folder for checkpoints, history.csv and the model")
+    p.add_argument("--input", choices=("r", "k"), default="r",
+                   help="r: |psi(r)|^2; k: |psi(k)|^2 (datasets gathered from shards with psi) [%(default)s]")
     p.add_argument("--epochs", type=int, default=20, help="[%(default)s]")
     p.add_argument("--batch-size", type=int, default=32, help="[%(default)s]")
     p.add_argument("--learning-rate", type=float, default=1e-3, help="Adam step size [%(default)s]")
@@ -46,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
     windows = [parse_class(text) for text in args.classes]
     if len(windows) < 2:
         raise ParameterError("give at least two --class windows")
-    samples = label_samples(args.datasets, windows)
+    samples = label_samples(args.datasets, windows, args.input)
     settings = TrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
                            validation=args.validation, seed=args.seed, augment=not args.no_augment)
     train_idx, val_idx = split_by_group(samples.groups, settings.validation, settings.seed)
@@ -54,7 +56,8 @@ def run(args: argparse.Namespace) -> int:
     cnn = CNNConfig.default(len(shape), shape[0], n_classes=len(windows))
     trainer = train(samples.density, samples.labels, train_idx, val_idx, cnn, settings, args.workdir,
                     samples.classes, progress=not args.no_progress,
-                    metadata={"datasets": list(args.datasets), "windows": [vars(w) for w in windows]})
+                    metadata={"datasets": list(args.datasets), "windows": [vars(w) for w in windows],
+                              "input": args.input})
     last = trainer.history[trainer.epochs_done - 1]
     print(f"trained on {len(train_idx)} states ({len(val_idx)} held out): loss {last[1]:.3f}, "
           f"accuracy {last[2]:.3f}, validation accuracy {last[4]:.3f}; model in {args.workdir}")

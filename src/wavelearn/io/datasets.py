@@ -4,6 +4,8 @@ Layout (format ``wavelearn-dataset`` version 1, docs/formats.md):
 
 * ``density`` (N, *shape) float32, |psi|^2 per sample (sum 1), chunked one sample per chunk,
   gzip-compressed: the input of the learning stages.
+* ``density_k`` (N, *shape) float32, |psi(k)|^2 (sum 1, k = 0 at the centre), only when every
+  shard stores ``psi`` (``save_psi: true`` in the study).
 * ``samples/`` one 1-D column of length N per metadata field: ``W``, ``p``, ``flux``, ``L``,
   ``energy``, ``eigenvalue``, ``residual``, ``realization``, ``state`` (rank of |lambda - E|
   within its realization), ``seed`` (campaign seed), ``point_hash``, ``source`` (shard path).
@@ -29,6 +31,16 @@ FORMAT_VERSION = 1
 SHARED = ("model", "dim", "L", "distribution", "percolation", "boundary", "nev")
 
 
+def momentum_density(psi: np.ndarray) -> np.ndarray:
+    """|psi(k)|^2 on the reciprocal lattice, k = 0 at the centre (fftshift), sum 1 per state.
+
+    ``psi`` has shape (n_states, *shape); the Fourier transform runs over the lattice axes.
+    """
+    axes = tuple(range(1, psi.ndim))
+    density = np.abs(np.fft.fftshift(np.fft.fftn(psi, axes=axes), axes=axes)) ** 2
+    return density / density.reshape(len(density), -1).sum(axis=1).reshape((-1,) + (1,) * (psi.ndim - 1))
+
+
 def gather_shards(shard_paths: Iterable[str | os.PathLike], output: str | os.PathLike, study: str = "") -> int:
     """Concatenate the samples of every shard into one dataset; returns the number of samples.
 
@@ -39,10 +51,11 @@ def gather_shards(shard_paths: Iterable[str | os.PathLike], output: str | os.Pat
         raise DataError("gather: no shards given")
     if len(set(shard_paths)) != len(shard_paths):
         raise DataError("gather: a shard is listed twice")
-    headers = []
+    headers, with_psi = [], True
     for path in shard_paths:
         with h5py.File(path, "r") as f:
             headers.append((dict(f.attrs), f["eigenvalues"].shape, f["density"].shape[2:]))
+            with_psi &= "psi" in f
     first = headers[0][0]
     for path, (attrs, _, _) in zip(shard_paths, headers):
         for key in SHARED:
@@ -57,15 +70,19 @@ def gather_shards(shard_paths: Iterable[str | os.PathLike], output: str | os.Pat
     with atomic_path(output) as tmp, h5py.File(tmp, "w") as f:
         density = f.create_dataset("density", shape=(total, *shape), dtype="f4", chunks=(1, *shape),
                                    compression="gzip", compression_opts=4, shuffle=True)
+        density_k = f.create_dataset("density_k", shape=(total, *shape), dtype="f4", chunks=(1, *shape),
+                                     compression="gzip", compression_opts=4, shuffle=True) if with_psi else None
         group = f.create_group("samples")
         cols = {name: group.create_dataset(name, shape=(total,), dtype=dtype) for name, dtype in columns.items()}
         offset = 0
         for path in shard_paths:
-            shard = read_shard(path)
+            shard = read_shard(path, load_psi=with_psi)
             r, nev = shard.eigenvalues.shape
             n = r * nev
             sl = slice(offset, offset + n)
             density[sl] = shard.density.reshape(n, *shape)
+            if density_k is not None:
+                density_k[sl] = momentum_density(shard.psi.reshape(n, *shape))
             values = {
                 "W": shard.model.W, "p": shard.model.p, "flux": shard.model.flux, "L": shard.model.L,
                 "energy": shard.settings.target, "eigenvalue": shard.eigenvalues.ravel(),

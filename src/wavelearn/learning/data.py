@@ -44,8 +44,13 @@ class Samples:
     classes: tuple[str, ...]
 
 
-def read_dataset(paths: Sequence[str | Path]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Concatenate gathered datasets (same lattice shape) -> density, per-sample metadata."""
+INPUTS = {"r": "density", "k": "density_k"}
+
+
+def read_dataset(paths: Sequence[str | Path], input: str = "r") -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Concatenate gathered datasets (same lattice shape) -> |psi(r)|^2 (input "r") or
+    |psi(k)|^2 (input "k"), and the per-sample metadata."""
+    field = INPUTS[input]
     densities, metas, shape = [], [], None
     for path in paths:
         if not Path(path).exists():
@@ -55,8 +60,10 @@ def read_dataset(paths: Sequence[str | Path]) -> tuple[np.ndarray, dict[str, np.
                 raise DataError(f"{path} is not a gathered wavelearn dataset")
             if shape is not None and f["density"].shape[1:] != shape:
                 raise DataError(f"{path} has lattice shape {f['density'].shape[1:]}, the first dataset {shape}")
+            if field not in f:
+                raise DataError(f"{path} has no {field!r} (|psi(k)|^2 needs save_psi: true in the study)")
             shape = f["density"].shape[1:]
-            densities.append(f["density"][()])
+            densities.append(f[field][()])
             metas.append({key: f["samples"][key][()] for key in f["samples"]})
     meta = {key: np.concatenate([m[key] for m in metas]) for key in metas[0]}
     return np.concatenate(densities), meta
@@ -68,9 +75,9 @@ def realization_groups(meta: dict[str, np.ndarray]) -> np.ndarray:
     return groups
 
 
-def label_samples(paths: Sequence[str | Path], windows: Sequence[ClassWindow]) -> Samples:
+def label_samples(paths: Sequence[str | Path], windows: Sequence[ClassWindow], input: str = "r") -> Samples:
     """Samples of the datasets that fall in a class window, labelled by window order."""
-    density, meta = read_dataset(paths)
+    density, meta = read_dataset(paths, input)
     labels = np.full(len(density), -1)
     for index, window in enumerate(windows):
         values = meta[window.parameter]

@@ -60,8 +60,8 @@ def varying_parameter(meta: dict[str, np.ndarray]) -> str:
     return varying[0] if varying else "W"
 
 
-def scan(trainer, classes: Sequence[str], dataset_paths: Sequence[str | Path]) -> ScanResult:
-    density, meta = read_dataset(dataset_paths)
+def scan(trainer, classes: Sequence[str], dataset_paths: Sequence[str | Path], input: str = "r") -> ScanResult:
+    density, meta = read_dataset(dataset_paths, input)
     check_shape(trainer.cnn, density.shape[1:])
     probabilities = trainer.predict(density)
     return ScanResult(varying_parameter(meta), tuple(classes), meta, probabilities, realization_groups(meta))
