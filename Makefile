@@ -67,6 +67,8 @@ dag: install
 bench: install
 	$(PY) bench/eigensolve_bench.py --output bench/out-eigensolve.md
 	$(PY) bench/workflow_bench.py --output bench/out-workflow.md
+	$(PY) -m pip install -q torch==2.13.0   # the baseline of the training benchmark (CPU build)
+	$(PY) bench/training_bench.py --output bench/out-training.md
 	@echo "copy the tables into docs/benchmarks.md"
 
 clean:
