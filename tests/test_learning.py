@@ -91,7 +91,11 @@ def test_resume_from_checkpoint_equals_uninterrupted(tmp_path):
     for a, b in zip(jax.tree_util.tree_leaves(whole.params), jax.tree_util.tree_leaves(resumed.params)):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
     np.testing.assert_array_equal(whole.history, resumed.history)
-    loaded, info = load_model(tmp_path / "resumed")
+    # Other settings do not resume a foreign checkpoint: they start over.
+    other = train(density, labels, idx, val, cnn, TrainConfig(epochs=1, batch_size=16, seed=5), tmp_path / "resumed",
+                  ("a", "b"), progress=False)
+    assert other.epochs_done == 1
+    loaded, info = load_model(tmp_path / "whole")
     assert info["classes"] == ["a", "b"]
     np.testing.assert_allclose(loaded.predict(density[:4]), resumed.predict(density[:4]), atol=1e-6)
 

@@ -6,6 +6,7 @@ parameters of an uninterrupted run (on the same device and software).
 
 Files in the work folder:
     checkpoint.msgpack   params, optimiser state, epochs done, history (after every epoch)
+    checkpoint.json      the settings the checkpoint belongs to (others start over)
     history.csv          epoch, train_loss, train_accuracy, val_loss, val_accuracy
     model.msgpack        the final parameters
     history.png          training curves
@@ -140,8 +141,19 @@ def train(
     workdir.mkdir(parents=True, exist_ok=True)
     trainer = Trainer(cnn, settings)
     checkpoint = workdir / "checkpoint.msgpack"
-    if checkpoint.exists():
+    # The checkpoint is only resumed by the same architecture and settings (and data size);
+    # anything else starts over, since its epochs would not be those of the requested run.
+    signature = json.dumps({"cnn": cnn.as_dict(), "train": asdict(settings), "classes": list(classes),
+                            "n_train": int(len(train_idx)), "n_val": int(len(val_idx))}, sort_keys=True)
+    signature_file = workdir / "checkpoint.json"
+    if checkpoint.exists() and signature_file.exists() and signature_file.read_text() == signature:
         trainer.load_checkpoint(checkpoint)
+        print(f"resuming from {checkpoint} after epoch {trainer.epochs_done}", flush=True)
+    elif checkpoint.exists():
+        print(f"{checkpoint} was written with other settings or data: starting over", flush=True)
+        checkpoint.unlink()
+    with atomic_path(signature_file) as tmp:
+        tmp.write_text(signature)
     epochs = range(trainer.epochs_done, settings.epochs)
     if progress:
         from tqdm import tqdm
