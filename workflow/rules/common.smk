@@ -109,7 +109,12 @@ def network_sizes(net):
 def train_arguments(wildcards):
     net = NETWORKS[wildcards.net]
     classes = " ".join(f"--class {c['name']}:{c['parameter']}:{c['low']}:{c['high']}" for c in net["classes"])
-    return (f"{classes} --input {net['input']} --epochs {net['epochs']} --batch-size {net['batch_size']} "
+    architecture = (
+        (f" --features {' '.join(map(str, net['features']))}" if "features" in net else "")
+        + (f" --dense {net['dense']}" if "dense" in net else "")
+        + (f" --dropout {net['dropout']}" if "dropout" in net else "")
+    )
+    return (f"{classes}{architecture} --input {net['input']} --epochs {net['epochs']} --batch-size {net['batch_size']} "
             f"--learning-rate {net['learning_rate']} --validation {net['validation']} --seed {net['seed']}")
 
 

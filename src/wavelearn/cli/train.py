@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from dataclasses import replace
 
 from wavelearn.errors import ParameterError
 
@@ -30,6 +31,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--workdir", required=True, help="folder for checkpoints, history.csv and the model")
     p.add_argument("--input", choices=("r", "k"), default="r",
                    help="r: |psi(r)|^2; k: |psi(k)|^2 (datasets gathered from shards with psi) [%(default)s]")
+    p.add_argument("--features", type=int, nargs="+", default=None, metavar="N",
+                   help="channels of each conv block [2D: 16 32; 3D: 8 16]")
+    p.add_argument("--dense", type=int, default=None, help="width of the hidden dense layer [2D: 128; 3D: 64]")
+    p.add_argument("--dropout", type=float, default=None, help="dropout rate [0.3]")
     p.add_argument("--epochs", type=int, default=20, help="[%(default)s]")
     p.add_argument("--batch-size", type=int, default=32, help="[%(default)s]")
     p.add_argument("--learning-rate", type=float, default=1e-3, help="Adam step size [%(default)s]")
@@ -54,6 +59,9 @@ def run(args: argparse.Namespace) -> int:
     train_idx, val_idx = split_by_group(samples.groups, settings.validation, settings.seed)
     shape = samples.density.shape[1:]
     cnn = CNNConfig.default(len(shape), shape[0], n_classes=len(windows))
+    overrides = {"features": tuple(args.features) if args.features else None, "dense": args.dense,
+                 "dropout": args.dropout}
+    cnn = replace(cnn, **{key: value for key, value in overrides.items() if value is not None})
     trainer = train(samples.density, samples.labels, train_idx, val_idx, cnn, settings, args.workdir,
                     samples.classes, progress=not args.no_progress,
                     metadata={"datasets": list(args.datasets), "windows": [vars(w) for w in windows],
