@@ -108,3 +108,13 @@ def test_gather_adds_momentum_density_when_shards_carry_psi(tmp_path):
         psi = s["psi"][()].reshape(4, 6, 6)
         k = np.abs(np.fft.fftshift(np.fft.fft2(psi), axes=(1, 2))) ** 2
         np.testing.assert_allclose(f["density_k"][()], k / k.sum(axis=(1, 2), keepdims=True), atol=1e-6)
+
+
+def test_cli_reports_unreadable_files_without_traceback(tmp_path):
+    from conftest import run_cli
+
+    bogus = tmp_path / "bogus.h5"
+    bogus.write_text("not hdf5")
+    for args in (["show", str(bogus)], ["gather", "-o", str(tmp_path / "d.h5"), str(bogus)]):
+        result = run_cli(*args, check=False)
+        assert result.returncode == 2 and "Traceback" not in result.stderr and "error" in result.stderr

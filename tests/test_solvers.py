@@ -100,3 +100,9 @@ def test_unknown_backend():
 def test_degenerate_clusters():
     groups = degenerate_clusters(np.array([0.0, 1.0, 1e-12, 1.0 + 1e-13, 2.0]), 1e-10)
     assert sorted(map(sorted, map(list, groups))) == [[0, 2], [1, 3], [4]]
+
+
+def test_ldlt_refused_for_complex_hamiltonian():
+    H = build_hamiltonian(LatticeModel(dim=2, L=8, W=1.0, flux=0.25)).matrix
+    with pytest.raises(ParameterError, match="factorization 'ldlt' needs a real H"):
+        get_solver("slepc").solve(H, SolverSettings(nev=2, factorization="ldlt"))

@@ -14,7 +14,7 @@ STAMPS="$VENV/.stamps"
 PETSC_VERSION=${PETSC_VERSION:-3.26.1}
 SLEPC_VERSION=${SLEPC_VERSION:-3.26.1}
 MPI4PY_VERSION=${MPI4PY_VERSION:-4.1.2}
-LIBDIR=/usr/lib/x86_64-linux-gnu
+LIBDIR=/usr/lib/$(gcc -print-multiarch)
 
 export PETSC_CONFIGURE_OPTIONS="--with-scalar-type=complex --with-debugging=0 --with-fortran-bindings=0 \
 --with-x=0 --with-hdf5=0 COPTFLAGS=-O3 CXXOPTFLAGS=-O3 FOPTFLAGS=-O3 \

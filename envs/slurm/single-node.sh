@@ -87,7 +87,8 @@ export SLURM_CONF="$dir/slurm.conf"
 # nested srun; real clusters keep slurm.conf in /etc/slurm. An srun wrapper first in PATH
 # restores it, so that nothing outside DIR needs to change.
 mkdir -p "$dir/bin"
-printf '#!/bin/sh\nexport SLURM_CONF=%s\nexec %s "$@"\n' "$SLURM_CONF" "$(command -v srun)" > "$dir/bin/srun"
+real_srun=$(type -aP srun | grep -v "^$dir/bin/" | head -1)
+printf '#!/bin/sh\nexport SLURM_CONF=%s\nexec %s "$@"\n' "$SLURM_CONF" "$real_srun" > "$dir/bin/srun"
 chmod +x "$dir/bin/srun"
 slurmctld -i -f "$SLURM_CONF"
 slurmd -f "$SLURM_CONF"

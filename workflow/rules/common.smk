@@ -26,7 +26,7 @@ wildcard_constraints:
     W=r"[0-9]+(\.[0-9]+)?",
     p=r"[0-9]+(\.[0-9]+)?",
     flux=r"-?[0-9]+(\.[0-9]+)?",
-    chunk=r"[0-9]{3}",
+    chunk=r"[0-9][0-9][0-9]+",
     net=r"[A-Za-z][A-Za-z0-9_-]*",
     scan=r"[A-Za-z][A-Za-z0-9_-]*",
 
@@ -47,7 +47,7 @@ def solve_arguments(wildcards):
         f"--model {m.model} --dim {m.dim} --L {m.L} --W {format_number(m.W)} "
         f"--distribution {m.distribution} --p {format_number(m.p)} --percolation {m.percolation} "
         f"--flux {format_number(m.flux)} --boundary {m.boundary} --energy {format_number(s.target)} "
-        f"--nev {s.nev} --tol {s.tol:g} --backend {point.backend} --seed {point.campaign_seed} "
+        f"--nev {s.nev} --tol {s.tol!r} --backend {point.backend} --seed {point.campaign_seed} "
         f"--realizations {chunk.realizations}" + (" --save-psi" if point.save_psi else "")
     )
 
@@ -66,8 +66,11 @@ def mpi_launcher(wildcards):
     return "srun" if executor == "slurm" else "mpiexec --oversubscribe"
 
 
-def launch_prefix(wildcards, resources):
-    return f"{resources.mpi} -n {resources.tasks}" if resources.mpi else ""
+def launch_prefix(wildcards):
+    """The command prefix that starts the ranks ('' for one rank). A resource, not a param:
+    changing executor (local <-> SLURM) must not re-run finished solves."""
+    launcher = mpi_launcher(wildcards)
+    return f"{launcher} -n {mpi_ranks(wildcards)}" if launcher else ""
 
 
 SHARDS = {}  # (study, L) -> shard paths, in config order

@@ -7,7 +7,6 @@ rule eigensolve:
         f"{RESULTS}/{{study}}/L{{L}}/W{{W}}_p{{p}}_flux{{flux}}/chunk{{chunk}}.h5",
     params:
         args=solve_arguments,
-        launch=launch_prefix,
     log:
         "logs/eigensolve/{study}/L{L}/W{W}_p{p}_flux{flux}/chunk{chunk}.log",
     benchmark:
@@ -16,9 +15,11 @@ rule eigensolve:
     resources:
         tasks=lambda wildcards: mpi_ranks(wildcards) if mpi_ranks(wildcards) > 1 else 0,
         mpi=mpi_launcher,
+        launch=launch_prefix,
+        cpus_per_task=1,  # MPI ranks are tasks; serial solves grouped N per job get N CPUs
     retries: 1
     conda:
         "../../envs/eigensolve.yaml"
     shell:
-        "{params.launch} wavelearn eigensolve {params.args} "
+        "{resources.launch} wavelearn eigensolve {params.args} "
         "--no-progress --output {output} > {log} 2>&1"

@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.run(args) or 0)
-    except (WavelearnError, FileNotFoundError) as err:
+    except (WavelearnError, OSError) as err:  # OSError: missing, unreadable or non-HDF5 files
         print(f"wavelearn {args.command}: error: {err}", file=sys.stderr)
         return 2
 

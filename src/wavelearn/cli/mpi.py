@@ -17,8 +17,11 @@ def launched_size() -> int:
 
 
 def world_rank_size() -> tuple[int, int]:
-    if launched_size() == 1:
+    """Rank and size from MPI itself (whatever the launcher); (0, 1) without mpi4py."""
+    try:
+        from mpi4py import MPI
+    except ImportError:
+        if launched_size() > 1:
+            raise RuntimeError("launched on several ranks but mpi4py is not installed") from None
         return 0, 1
-    from mpi4py import MPI
-
     return MPI.COMM_WORLD.Get_rank(), MPI.COMM_WORLD.Get_size()

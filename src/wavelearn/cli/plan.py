@@ -37,7 +37,9 @@ def calibrate(point, max_sites: int) -> tuple[float, str]:
     if model.n_sites > max_sites:
         from dataclasses import replace
 
-        small_L = int(max_sites ** (1 / model.dim))
+        small_L = round(max_sites ** (1 / model.dim))
+        while small_L**model.dim > max_sites:
+            small_L -= 1
         small = replace(model, L=small_L, flux=0.0 if model.flux * small_L % 1 else model.flux)
         seconds, _ = calibrate(replace(point, model=small), max_sites)
         return seconds * (model.n_sites / small.n_sites) ** SCALING[model.dim], f"extrapolated from L={small_L}"

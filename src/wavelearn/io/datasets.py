@@ -54,6 +54,8 @@ def gather_shards(shard_paths: Iterable[str | os.PathLike], output: str | os.Pat
     headers, with_psi = [], True
     for path in shard_paths:
         with h5py.File(path, "r") as f:
+            if f.attrs.get("format") != "wavelearn-eigenstates":
+                raise DataError(f"gather: {path} is not a wavelearn eigenstate shard")
             headers.append((dict(f.attrs), f["eigenvalues"].shape, f["density"].shape[2:]))
             with_psi &= "psi" in f
     first = headers[0][0]

@@ -16,6 +16,7 @@ Files in the work folder:
 from __future__ import annotations
 
 import csv
+import hashlib
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -141,10 +142,13 @@ def train(
     workdir.mkdir(parents=True, exist_ok=True)
     trainer = Trainer(cnn, settings)
     checkpoint = workdir / "checkpoint.msgpack"
-    # The checkpoint is only resumed by the same architecture and settings (and data size);
+    # The checkpoint is only resumed by the same architecture, settings and data;
     # anything else starts over, since its epochs would not be those of the requested run.
+    fingerprint = hashlib.sha256()
+    for array in (density, labels, train_idx, val_idx):
+        fingerprint.update(np.ascontiguousarray(array).tobytes())
     signature = json.dumps({"cnn": cnn.as_dict(), "train": asdict(settings), "classes": list(classes),
-                            "n_train": int(len(train_idx)), "n_val": int(len(val_idx))}, sort_keys=True)
+                            "data_sha256": fingerprint.hexdigest()}, sort_keys=True)
     signature_file = workdir / "checkpoint.json"
     if checkpoint.exists() and signature_file.exists() and signature_file.read_text() == signature:
         trainer.load_checkpoint(checkpoint)

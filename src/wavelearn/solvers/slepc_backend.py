@@ -20,7 +20,7 @@ import time
 import numpy as np
 import scipy.sparse as sp
 
-from wavelearn.errors import ConvergenceError
+from wavelearn.errors import ConvergenceError, ParameterError
 from wavelearn.solvers.base import Eigenpairs, SolverSettings, check_size, finish, require_converged
 
 # MUMPS ICNTL(7) codes of the orderings Debian's MUMPS provides (no METIS/SCOTCH there).
@@ -49,9 +49,10 @@ def row_range(n: int, size: int, rank: int) -> tuple[int, int]:
 
 
 def use_ldlt(matrix: sp.spmatrix, settings: SolverSettings) -> bool:
-    if settings.factorization == "auto":
-        return not np.iscomplexobj(matrix.data) or not np.any(matrix.data.imag)
-    return settings.factorization == "ldlt"
+    real = not np.iscomplexobj(matrix.data) or not np.any(matrix.data.imag)
+    if settings.factorization == "ldlt" and not real:
+        raise ParameterError("factorization 'ldlt' needs a real H; a magnetic field makes H complex: use lu or auto")
+    return real if settings.factorization == "auto" else settings.factorization == "ldlt"
 
 
 class SlepcSolver:
