@@ -8,7 +8,7 @@ from wavelearn.learning.augment import augment, point_group
 from wavelearn.learning.data import ClassWindow, split_by_group
 from wavelearn.learning.models import CNNConfig, PhaseCNN, check_shape, prepare_input
 from wavelearn.learning.scan import ScanResult, critical_point, crossing
-from wavelearn.learning.train import TrainConfig, Trainer, load_model, train
+from wavelearn.learning.train import TrainConfig, load_model, train
 
 
 def synthetic(n, L, dim, seed=0):

@@ -1,6 +1,5 @@
 """The Snakemake campaign, run for real with the local executor on scratch campaigns."""
 
-import copy
 import os
 import signal
 import subprocess

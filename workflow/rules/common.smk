@@ -4,6 +4,7 @@
 import os
 
 from wavelearn.campaign.config import validate_config
+from wavelearn.lattice.params import SCANNED, varying_parameters
 from wavelearn.campaign.plan import (
     campaign_points,
     dataset_path,
@@ -93,10 +94,9 @@ def all_state_images():
 def state_values(wildcards):
     """Lowest, middle and highest value of the study's varying parameter (W, else p, else flux)."""
     study = next(s for s in CAMPAIGN["studies"] if s["name"] == wildcards.study)
-    for parameter in ("W", "p", "flux"):
-        values = sorted(grid_values(study[parameter]))
-        if len(values) > 1:
-            break
+    grids = {k: grid_values(study[k]) for k in SCANNED}
+    parameter = varying_parameters(grids)[0]
+    values = sorted(grids[parameter])
     picks = [values[0], values[len(values) // 2], values[-1]]
     return f"--parameter {parameter} --values " + " ".join(format_number(v) for v in picks)
 

@@ -12,7 +12,8 @@ import numpy as np
 from wavelearn.io.atomic import atomic_path
 
 
-def _pyplot():
+def pyplot():
+    """matplotlib.pyplot on the non-interactive Agg backend (jobs have no display)."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -21,16 +22,19 @@ def _pyplot():
     return plt
 
 
-def _save(fig, path: str | Path) -> None:
+def save_figure(fig, path: str | Path, dpi: int = 110) -> None:
+    """Lay out, write atomically (format from the suffix: png, pdf, ...) and close."""
+    fig.tight_layout()
     with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or "png", dpi=110)
+        fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or "png", dpi=dpi)
+    pyplot().close(fig)
 
 
 def plot_history(history_csv: str | Path, path: str | Path) -> None:
     """Loss and accuracy per epoch, training and validation."""
     with open(history_csv) as handle:
         rows = [{k: float(v) for k, v in row.items()} for row in csv.DictReader(handle)]
-    plt = _pyplot()
+    plt = pyplot()
     fig, (ax1, ax2) = plt.subplots(1, 2, figsize=(8, 3.2))
     epochs = [r["epoch"] for r in rows]
     for key, ax in (("loss", ax1), ("accuracy", ax2)):
@@ -39,9 +43,7 @@ def plot_history(history_csv: str | Path, path: str | Path) -> None:
         ax.set_xlabel("epoch")
         ax.set_ylabel(key)
         ax.legend(fontsize=8)
-    fig.tight_layout()
-    _save(fig, path)
-    plt.close(fig)
+    save_figure(fig, path)
 
 
 def plot_state_slices(dataset: str | Path, values: Sequence[float], path: str | Path, parameter: str = "W") -> None:
@@ -55,7 +57,7 @@ def plot_state_slices(dataset: str | Path, values: Sequence[float], path: str | 
             nearest = column[np.argmin(np.abs(column - value))]
             index = int(np.flatnonzero((column == nearest) & (state == 0))[0])
             picks.append((nearest, f["density"][index]))
-    plt = _pyplot()
+    plt = pyplot()
     fig, axes = plt.subplots(1, len(picks), figsize=(3.2 * len(picks), 3.2), squeeze=False)
     for ax, (value, density) in zip(axes[0], picks):
         from matplotlib.colors import LogNorm
@@ -66,6 +68,4 @@ def plot_state_slices(dataset: str | Path, values: Sequence[float], path: str | 
         ax.set_title(f"{parameter} = {value:g}" + (" (sum over z)" if density.ndim == 3 else ""), fontsize=9)
         ax.set_xticks([]), ax.set_yticks([])
     fig.suptitle("|ψ|² of the state closest to E", fontsize=10)
-    fig.tight_layout()
-    _save(fig, path)
-    plt.close(fig)
+    save_figure(fig, path)

@@ -8,14 +8,14 @@ metal-insulator transition before any learning.
 
 from __future__ import annotations
 
-import csv
 import os
 from collections import defaultdict
 
 import h5py
 import numpy as np
 
-from wavelearn.io.atomic import atomic_path
+from wavelearn.io.atomic import write_csv
+from wavelearn.lattice.params import SCANNED, varying_parameters
 
 FIELDS = ("study", "L", "W", "p", "flux", "energy", "samples", "participation", "participation_stderr")
 
@@ -46,10 +46,7 @@ def summarize_dataset(path: str | os.PathLike) -> list[dict]:
 
 def write_summary(datasets: list[str], csv_path: str, plot_path: str | None = None) -> list[dict]:
     rows = [row for path in datasets for row in summarize_dataset(path)]
-    with atomic_path(csv_path) as tmp, open(tmp, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=FIELDS)
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(csv_path, rows, FIELDS)
     if plot_path:
         plot_summary(rows, plot_path)
     return rows
@@ -58,17 +55,14 @@ def write_summary(datasets: list[str], csv_path: str, plot_path: str | None = No
 def plot_summary(rows: list[dict], path: str) -> None:
     """One panel per study: mean participation ratio against the first parameter that varies
     (W, p or flux), one curve per L and per value of the other varying parameters."""
-    import matplotlib
+    from wavelearn.analysis.plots import pyplot, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     studies = sorted({row["study"] for row in rows})
     fig, axes = plt.subplots(1, len(studies), figsize=(4.5 * len(studies), 3.8), squeeze=False)
     for ax, study in zip(axes[0], studies):
         pts = [row for row in rows if row["study"] == study]
-        varying = [k for k in ("W", "p", "flux") if len({pt[k] for pt in pts}) > 1] or ["W"]
-        axis, others = varying[0], varying[1:]
+        axis, *others = varying_parameters({k: [pt[k] for pt in pts] for k in SCANNED})
         curves = defaultdict(list)
         for pt in pts:
             curves[(pt["L"], *(pt[k] for k in others))].append(pt)
@@ -83,7 +77,4 @@ def plot_summary(rows: list[dict], path: str) -> None:
         ax.legend(fontsize=7)
     axes[0][0].set_ylabel("mean participation ratio 1/(N Σ|ψ|⁴)")
     fig.suptitle("Eigenstates near E: extended (high) vs localized (low)", fontsize=11)
-    fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=os.path.splitext(path)[1].lstrip(".") or "png", dpi=110)
-    plt.close(fig)
+    save_figure(fig, path)

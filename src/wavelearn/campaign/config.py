@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from wavelearn.campaign.plan import campaign_points, grid_values
 from wavelearn.errors import ParameterError
 
 SCHEMA_RELATIVE = Path("workflow") / "schemas" / "config.schema.yaml"
@@ -95,8 +96,6 @@ def _check_learning(config: dict[str, Any]) -> None:
             if without:
                 raise ConfigError(f"invalid config: learning {net['name']!r} uses input k (|psi(k)|^2), which needs "
                                   f"save_psi: true in studies {sorted(set(without))}")
-        from wavelearn.campaign.plan import grid_values
-
         for window in net["classes"]:
             values = grid_values(train[window["parameter"]])
             if not any(window["low"] <= v <= window["high"] for v in values):
@@ -132,8 +131,6 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     duplicates = sorted({name for name in names if names.count(name) > 1})
     if duplicates:
         raise ConfigError(f"invalid config: study names must be unique; repeated: {', '.join(duplicates)}")
-    from wavelearn.campaign.plan import campaign_points  # the physics checks of every point
-
     try:
         campaign_points(config)
     except ParameterError as err:

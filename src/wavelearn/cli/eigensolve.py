@@ -8,7 +8,7 @@ import time
 import numpy as np
 
 from wavelearn.cli.mpi import world_rank_size
-from wavelearn.eigenstates import parse_realizations, solve_realizations, check_point
+from wavelearn.eigenstates import parse_realizations, solve_realizations
 from wavelearn.errors import ParameterError
 from wavelearn.io.shards import write_shard
 from wavelearn.lattice import DISTRIBUTIONS, MODELS, PERCOLATION_KINDS, LatticeModel
@@ -98,8 +98,6 @@ def run(args: argparse.Namespace) -> int:
         raise ParameterError(f"seed={args.seed} must be non-negative")
     if size > 1 and args.backend != "slepc":
         raise ParameterError(f"backend {args.backend!r} runs on one process; launched on {size}")
-    check_point(model, settings)
-
     start = time.perf_counter()
     shard = solve_realizations(
         model, settings, args.seed, realizations, solver=args.backend,

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import csv
 
 import numpy as np
 
-from wavelearn.io.atomic import atomic_path
+from wavelearn.io.atomic import write_csv
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -61,10 +60,7 @@ def run_phase_diagram(args: argparse.Namespace) -> int:
         common = sorted(set(a) & set(b))
         xc = crossing(np.array(common), np.array([a[x] - b[x] for x in common]), level=0.0)
         rows.append({"L": f"{sizes[-2]}x{sizes[-1]}", f"{result.parameter}_c": xc, "low": np.nan, "high": np.nan})
-    with atomic_path(args.csv) as tmp, open(tmp, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(args.csv, rows)
     plot_phase_diagram(result, estimates, args.plot)
     for row in rows:
         print(f"L={row['L']}: {result.parameter}_c = {row[f'{result.parameter}_c']:.3f} "

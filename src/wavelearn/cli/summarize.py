@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from wavelearn.analysis.summary import write_summary
+from wavelearn.lattice.params import SCANNED
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -23,7 +24,7 @@ def register(sub: argparse._SubParsersAction) -> None:
                                    "VALUES (3D lattices: summed along z), on a log colour scale.")
     s.add_argument("dataset", help="a file written by 'wavelearn gather'")
     s.add_argument("--values", type=float, nargs="+", required=True)
-    s.add_argument("--parameter", choices=("W", "p", "flux"), default="W")
+    s.add_argument("--parameter", choices=SCANNED, default="W")
     s.add_argument("--output", required=True, help="PNG or PDF")
     s.set_defaults(run=run_states)
 

@@ -7,11 +7,12 @@ final name, so Snakemake (and people) never mistake a partial output for a finis
 from __future__ import annotations
 
 import contextlib
+import csv
 import os
 import socket
 import uuid
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, Sequence
 
 
 @contextlib.contextmanager
@@ -33,3 +34,16 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
             os.close(directory)
     finally:
         temporary.unlink(missing_ok=True)
+
+
+def write_bytes(path: str | os.PathLike, data: bytes) -> None:
+    with atomic_path(path) as tmp:
+        tmp.write_bytes(data)
+
+
+def write_csv(path: str | os.PathLike, rows: Sequence[dict], fieldnames: Sequence[str] | None = None) -> None:
+    """Rows (dicts) as CSV with a header; the columns are ``fieldnames`` or the first row's keys."""
+    with atomic_path(path) as tmp, open(tmp, "w", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(fieldnames or rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)

@@ -26,6 +26,8 @@ import math
 from dataclasses import asdict, dataclass
 from typing import Any
 
+import numpy as np
+
 from wavelearn.errors import ParameterError
 
 MODELS = ("anderson", "percolation")
@@ -33,6 +35,14 @@ DISTRIBUTIONS = ("box", "gaussian", "cauchy")
 PERCOLATION_KINDS = ("site", "bond")
 BOUNDARIES = ("periodic", "open")
 DIMENSIONS = (2, 3)
+# The parameters a study scans over (besides L); grids, datasets and plots are keyed by them.
+SCANNED = ("W", "p", "flux")
+
+
+def varying_parameters(columns: dict[str, Any]) -> list[str]:
+    """The scanned parameters that take more than one value in ``columns`` (name -> values),
+    in the order of ``SCANNED``; ``["W"]`` when none varies."""
+    return [k for k in SCANNED if len(set(np.asarray(columns[k]).tolist())) > 1] or ["W"]
 
 # flux * L may differ from an integer by this much and still count as commensurate.
 _COMMENSURATE_TOL = 1e-9
@@ -69,7 +79,7 @@ class LatticeModel:
         _choice("boundary", self.boundary, BOUNDARIES)
         if isinstance(self.L, bool) or not isinstance(self.L, int) or self.L < 2:
             raise ParameterError(f"L={self.L!r}: the linear size must be an integer >= 2")
-        for name in ("W", "p", "flux"):
+        for name in SCANNED:
             value = getattr(self, name)
             if not isinstance(value, (int, float)) or not math.isfinite(value):
                 raise ParameterError(f"{name}={value!r} must be a finite number")

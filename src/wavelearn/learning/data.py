@@ -15,8 +15,7 @@ import h5py
 import numpy as np
 
 from wavelearn.errors import DataError
-
-PARAMETERS = ("W", "p", "flux")
+from wavelearn.lattice.params import SCANNED as PARAMETERS
 
 
 @dataclass(frozen=True)

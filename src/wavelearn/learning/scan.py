@@ -9,7 +9,6 @@ the crossing of the P curves of the two largest sizes estimates the L -> infinit
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
@@ -17,7 +16,8 @@ from typing import Sequence
 import h5py
 import numpy as np
 
-from wavelearn.io.atomic import atomic_path
+from wavelearn.io.atomic import atomic_path, write_csv
+from wavelearn.lattice.params import varying_parameters
 from wavelearn.learning.data import PARAMETERS, read_dataset, realization_groups
 from wavelearn.learning.models import check_shape
 
@@ -55,16 +55,11 @@ def _group_means(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return sums / np.bincount(inverse)[:, None]
 
 
-def varying_parameter(meta: dict[str, np.ndarray]) -> str:
-    varying = [k for k in PARAMETERS if len(np.unique(meta[k])) > 1]
-    return varying[0] if varying else "W"
-
-
 def scan(trainer, classes: Sequence[str], dataset_paths: Sequence[str | Path], input: str = "r") -> ScanResult:
     density, meta = read_dataset(dataset_paths, input)
     check_shape(trainer.cnn, density.shape[1:])
     probabilities = trainer.predict(density)
-    return ScanResult(varying_parameter(meta), tuple(classes), meta, probabilities, realization_groups(meta))
+    return ScanResult(varying_parameters(meta)[0], tuple(classes), meta, probabilities, realization_groups(meta))
 
 
 def crossing(x: np.ndarray, y: np.ndarray, level: float = 0.5) -> float:
@@ -102,10 +97,7 @@ def critical_point(result: ScanResult, L: int, class_index: int = 0, n_boot: int
 
 def write_scan(result: ScanResult, csv_path: str | Path, h5_path: str | Path | None = None) -> list[dict]:
     rows = result.points()
-    with atomic_path(csv_path) as tmp, open(tmp, "w", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=list(rows[0]))
-        writer.writeheader()
-        writer.writerows(rows)
+    write_csv(csv_path, rows)
     if h5_path:
         with atomic_path(h5_path) as tmp, h5py.File(tmp, "w") as f:
             f.attrs["format"] = "wavelearn-scan"
@@ -126,17 +118,15 @@ def read_scans(paths: Sequence[str | Path]) -> ScanResult:
             probs.append(f["probabilities"][()])
             metas.append({key: f["samples"][key][()] for key in f["samples"]})
     meta = {key: np.concatenate([m[key] for m in metas]) for key in metas[0]}
-    return ScanResult(varying_parameter(meta), classes, meta, np.concatenate(probs), realization_groups(meta))
+    return ScanResult(varying_parameters(meta)[0], classes, meta, np.concatenate(probs), realization_groups(meta))
 
 
 def plot_phase_diagram(result: ScanResult, estimates: dict[int, tuple[float, float, float]], path: str | Path,
                        class_index: int = 0) -> None:
     """P(class) against the scanned parameter for every L, crossings and intervals marked."""
-    import matplotlib
+    from wavelearn.analysis.plots import pyplot, save_figure
 
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
+    plt = pyplot()
     name = result.classes[class_index]
     rows = result.points()
     fig, ax = plt.subplots(figsize=(6, 4))
@@ -156,7 +146,4 @@ def plot_phase_diagram(result: ScanResult, estimates: dict[int, tuple[float, flo
     ax.set_ylim(-0.05, 1.05)
     ax.legend(fontsize=8)
     ax.set_title("Phase diagram by CNN: crossings of P = 1/2 (bands: 95 % bootstrap)", fontsize=9)
-    fig.tight_layout()
-    with atomic_path(path) as tmp:
-        fig.savefig(tmp, format=Path(path).suffix.lstrip(".") or "png", dpi=120)
-    plt.close(fig)
+    save_figure(fig, path)

@@ -28,7 +28,7 @@ import optax
 from flax import serialization
 
 from wavelearn.errors import DataError
-from wavelearn.io.atomic import atomic_path
+from wavelearn.io.atomic import atomic_path, write_bytes
 from wavelearn.learning.augment import augment
 from wavelearn.learning.models import CNNConfig, PhaseCNN, prepare_input
 
@@ -47,11 +47,6 @@ class TrainConfig:
     def __post_init__(self) -> None:
         if self.epochs < 1 or self.batch_size < 1 or not self.learning_rate > 0 or not 0 <= self.validation < 1:
             raise DataError(f"invalid training settings {self}")
-
-
-def _write_bytes(path: Path, data: bytes) -> None:
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
 
 
 class Trainer:
@@ -86,7 +81,7 @@ class Trainer:
                 "history": self.history}
 
     def save_checkpoint(self, path: Path) -> None:
-        _write_bytes(path, serialization.to_bytes(self._state()))
+        write_bytes(path, serialization.to_bytes(self._state()))
 
     def load_checkpoint(self, path: Path) -> None:
         state = serialization.from_bytes(self._state(), path.read_bytes())
@@ -174,7 +169,7 @@ def train(
         write_history(workdir / "history.csv", trainer.history)
         if progress:
             epochs.set_postfix(loss=f"{loss:.3f}", acc=f"{acc:.3f}", val_acc=f"{val[1]:.3f}")
-    _write_bytes(workdir / "model.msgpack", serialization.to_bytes(trainer.params))
+    write_bytes(workdir / "model.msgpack", serialization.to_bytes(trainer.params))
     from wavelearn.analysis.plots import plot_history
 
     plot_history(workdir / "history.csv", workdir / "history.png")

@@ -48,6 +48,10 @@ def row_range(n: int, size: int, rank: int) -> tuple[int, int]:
     return start, start + base + (rank < extra)
 
 
+def resolved_ordering(settings: SolverSettings) -> str:
+    return DEFAULT_ORDERING if settings.ordering == "auto" else settings.ordering
+
+
 def use_ldlt(matrix: sp.spmatrix, settings: SolverSettings) -> bool:
     real = not np.iscomplexobj(matrix.data) or not np.any(matrix.data.imag)
     if settings.factorization == "ldlt" and not real:
@@ -83,7 +87,7 @@ class SlepcSolver:
 
     @staticmethod
     def _options(settings: SolverSettings, ldlt: bool) -> dict[str, str]:
-        ordering = DEFAULT_ORDERING if settings.ordering == "auto" else settings.ordering
+        ordering = resolved_ordering(settings)
         return {
             "st_type": "sinvert",
             "st_ksp_type": "preonly",
@@ -142,7 +146,7 @@ class SlepcSolver:
                 "converged": nconv,
                 "iterations": eps.getIterationNumber(),
                 "factorization": "ldlt" if ldlt else "lu",
-                "ordering": settings.ordering if settings.ordering != "auto" else DEFAULT_ORDERING,
+                "ordering": resolved_ordering(settings),
                 "ranks": self.comm.getSize(),
                 **self._mumps_statistics(eps),
             }
