@@ -158,3 +158,8 @@ def test_estimates_plot_and_bad_input(tmp_path):
         f.attrs["format"] = "wavelearn-eigenstates"
     with pytest.raises(DataError, match="not a gathered wavelearn dataset"):
         criticality_rows([str(tmp_path / "shard.h5")])
+    with h5py.File(tmp_path / "partial.h5", "w") as f:
+        f.attrs.update(format="wavelearn-dataset", format_version=1, dim=3, L=4, nev=5)
+        f.create_dataset("density", data=np.full((1, 4, 4, 4), 1 / 64, dtype=np.float32))
+    with pytest.raises(DataError, match="'samples/W' is missing"):
+        level_statistics([str(tmp_path / "partial.h5")])

@@ -70,9 +70,21 @@ def _seed(key: tuple) -> int:
     return zlib.crc32(repr(key).encode())
 
 
+REQUIRED = ("density", "samples/W", "samples/p", "samples/flux", "samples/L", "samples/energy",
+            "samples/eigenvalue", "samples/realization")
+
+
 def _check(f: h5py.File, path) -> None:
-    if f.attrs.get("format") != "wavelearn-dataset":
-        raise DataError(f"{path} is not a gathered wavelearn dataset (format {f.attrs.get('format')!r})")
+    """A gathered dataset (format ``wavelearn-dataset`` version 1) with the columns read here."""
+    found = f.attrs.get("format")
+    found = found.decode() if isinstance(found, bytes) else found
+    if found != "wavelearn-dataset":
+        raise DataError(f"{path} is not a gathered wavelearn dataset (format {found!r})")
+    if int(f.attrs.get("format_version", 0)) != 1:
+        raise DataError(f"{path}: wavelearn-dataset version {f.attrs.get('format_version')} is not readable (reads 1)")
+    for name in REQUIRED + ("dim", "L", "nev"):
+        if name not in f and name not in f.attrs:
+            raise DataError(f"{path}: incomplete wavelearn-dataset file: {name!r} is missing")
 
 
 def _groups(f: h5py.File) -> tuple[dict, dict]:
