@@ -1,0 +1,104 @@
+"""Restricted Boltzmann machine wave functions (Carleo & Troyer, Science 355, 602 (2017)).
+
+For sigma_i = +-1 (the sz eigenvalues of :mod:`wavelearn.manybody`) and M = alpha N hidden units
+
+    log psi(sigma) = sum_i a_i sigma_i + sum_j log 2cosh(theta_j),   theta_j = b_j + sum_i W_ji sigma_i,
+
+the hidden units traced out analytically. Parameters are real (psi > 0 unless a sign is added)
+or complex (amplitude and phase). Options:
+
+* ``marshall``: multiply psi by the Marshall sign (-1)^{n_up on sublattice 1}, i.e. add
+  i pi sum_{i in B} (1 + sigma_i)/2 to log psi — the exact sign of the bipartite Heisenberg
+  antiferromagnet's ground state, leaving a positive amplitude to learn.
+* ``symmetric``: a translation-invariant RBM: alpha (an integer) feature filters W_f, each applied
+  to every translate of sigma, theta_{f,t} = b_f + sum_i W_{f,i} sigma_{T_t(i)}, and one visible
+  bias a sum_i sigma_i; psi is then invariant under lattice translations (zero momentum).
+
+log 2cosh(z) = s z + log(1 + exp(-2 s z)) with s = sign(Re z): no overflow for large |theta|.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+from flax import linen as nn
+
+from wavelearn.errors import ParameterError
+
+
+def log_cosh2(z):
+    """log(2 cosh z), real or complex, stable for large |Re z|."""
+    s = jnp.where(jnp.real(z) >= 0, 1.0, -1.0).astype(z.dtype) if jnp.iscomplexobj(z) else jnp.sign(z) + (z == 0)
+    return s * z + jnp.log1p(jnp.exp(-2.0 * s * z))
+
+
+class RBMModule(nn.Module):
+    """Flax module: ``__call__(sigma)`` with sigma of shape (..., N) returns log psi of shape (...)."""
+
+    n_hidden: int
+    complex_params: bool = False
+    marshall: tuple[int, ...] | None = None      # sublattice (0/1) per site
+    translations: tuple[tuple[int, ...], ...] | None = None  # permutations, for the symmetric RBM
+    init_std: float = 0.01
+
+    @nn.compact
+    def __call__(self, sigma):
+        dtype = jnp.complex128 if self.complex_params else jnp.float64
+        init = nn.initializers.normal(self.init_std, dtype=dtype)
+        sigma = jnp.asarray(sigma, dtype=jnp.float64)
+        n = sigma.shape[-1]
+        if self.translations is None:
+            a = self.param("visible_bias", init, (n,))
+            b = self.param("hidden_bias", init, (self.n_hidden,))
+            W = self.param("weights", init, (n, self.n_hidden))
+            theta = sigma.astype(dtype) @ W + b
+            out = sigma.astype(dtype) @ a + jnp.sum(log_cosh2(theta), axis=-1)
+        else:
+            perms = jnp.asarray(np.array(self.translations))            # (T, N)
+            a = self.param("visible_bias", init, ())
+            b = self.param("hidden_bias", init, (self.n_hidden,))
+            W = self.param("weights", init, (n, self.n_hidden))          # one filter per feature
+            translated = sigma[..., perms].astype(dtype)                  # (..., T, N)
+            theta = translated @ W + b                                    # (..., T, F)
+            out = a * jnp.sum(sigma, axis=-1).astype(dtype) + jnp.sum(log_cosh2(theta), axis=(-2, -1))
+        if self.marshall is not None:
+            on_b = jnp.asarray(np.array(self.marshall), dtype=jnp.float64)
+            phase = jnp.pi * (jnp.sum((1.0 + sigma) * on_b, axis=-1) / 2.0)
+            out = out.astype(jnp.complex128) + 1j * phase
+        return out
+
+
+@dataclass(frozen=True)
+class RBMConfig:
+    """``alpha`` hidden-unit density (M = round(alpha N); an integer number of filters when
+    symmetric), ``complex_params``, ``marshall`` sign, ``symmetric`` (translation-invariant),
+    ``init_std`` of the normal initialisation of every parameter."""
+
+    alpha: float = 1.0
+    complex_params: bool = False
+    marshall: bool = False
+    symmetric: bool = False
+    init_std: float = 0.01
+
+    def __post_init__(self) -> None:
+        if not (isinstance(self.alpha, (int, float)) and np.isfinite(self.alpha) and self.alpha > 0):
+            raise ParameterError(f"alpha={self.alpha!r} must be a positive number (hidden units per spin)")
+        if self.symmetric and float(self.alpha) != int(self.alpha):
+            raise ParameterError(f"alpha={self.alpha!r} must be an integer for the symmetric RBM (filters)")
+        if not self.init_std > 0:
+            raise ParameterError(f"init_std={self.init_std!r} must be positive")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def n_hidden(self, n_sites: int) -> int:
+        return int(self.alpha) if self.symmetric else max(1, int(round(self.alpha * n_sites)))
+
+    def module(self, lattice) -> RBMModule:
+        """The Flax module for a :class:`~wavelearn.manybody.SpinLattice` (sublattice, translations)."""
+        marshall = tuple(int(v) for v in lattice.sublattice) if self.marshall else None
+        translations = tuple(tuple(int(v) for v in row) for row in lattice.translations) if self.symmetric else None
+        return RBMModule(self.n_hidden(lattice.n_sites), self.complex_params, marshall, translations, self.init_std)

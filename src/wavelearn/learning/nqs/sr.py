@@ -1,0 +1,102 @@
+"""Stochastic reconfiguration (Sorella 1998): the natural gradient of the variational energy.
+
+With the log-derivatives O_k(sigma) = d log psi(sigma) / d theta_k and the local energies
+E_loc(sigma), over samples (weights w_s, uniform for Monte Carlo):
+
+    S_kl = <O_k^* O_l> - <O_k^*><O_l>,        F_k = <O_k^* E_loc> - <O_k^*><E_loc>,
+    (S + epsilon 1) delta = F,                 theta <- theta - eta delta (the optax optimiser).
+
+``epsilon`` is the diagonal shift. Real parameters (psi's phase independent of theta): S -> Re S
+and F -> 2 Re F, the exact gradient dE/dtheta (NetKet's convention, so learning rates compare).
+Complex parameters of a holomorphic log psi: F = dE/dtheta^*, S Hermitian.
+
+Solvers: ``cholesky`` factorises whichever of the two equivalent systems is smaller — in
+parameter space S + eps (P x P) or in sample space (push-through identity,
+(X^H X + eps)^-1 X^H = X^H (X X^H + eps)^-1, with X the centred O / sqrt(n_samples)), so that
+1000 samples of a 1300-parameter RBM cost a 1000 x 1000 factorisation; ``cg`` runs
+jax.scipy.sparse.linalg.cg with S applied as X^H (X v), never forming S.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import jax.scipy.linalg as jsl
+from jax.scipy.sparse.linalg import cg
+
+from wavelearn.errors import ParameterError
+
+SOLVERS = ("cholesky", "cg")
+
+
+@dataclass(frozen=True)
+class SRSettings:
+    """``diag_shift`` epsilon; ``solver`` cholesky or cg (with ``cg_tol``, ``cg_maxiter``)."""
+
+    diag_shift: float = 0.1
+    solver: str = "cholesky"
+    cg_tol: float = 1e-8
+    cg_maxiter: int = 500
+
+    def __post_init__(self) -> None:
+        if not self.diag_shift > 0:
+            raise ParameterError(f"diag_shift={self.diag_shift!r} must be positive")
+        if self.solver not in SOLVERS:
+            raise ParameterError(f"solver={self.solver!r} is not one of {', '.join(SOLVERS)}")
+        if not self.cg_tol > 0 or self.cg_maxiter < 1:
+            raise ParameterError(f"cg_tol={self.cg_tol!r} must be > 0 and cg_maxiter={self.cg_maxiter!r} >= 1")
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def centred(O: jax.Array, e_loc: jax.Array, weights: jax.Array | None) -> tuple[jax.Array, jax.Array]:
+    """X = sqrt(w) (O - <O>) and y = sqrt(w) (E_loc - <E_loc>), so that S = X^H X and F = X^H y."""
+    if weights is None:
+        weights = jnp.full(O.shape[0], 1.0 / O.shape[0])
+    root = jnp.sqrt(weights)
+    X = root[:, None] * (O - weights @ O)
+    y = root * (e_loc - weights @ e_loc)
+    return X, y
+
+
+def _solve(X: jax.Array, rhs_samples: jax.Array, shift: float, settings: SRSettings) -> jax.Array:
+    """delta = (X^H X + shift)^-1 X^H r for a matrix X (rows: samples) and r in sample space."""
+    rows, params = X.shape
+    XH = jnp.conj(X).T
+    if settings.solver == "cg":
+        def matvec(v):
+            return XH @ (X @ v) + shift * v
+
+        delta, _ = cg(matvec, XH @ rhs_samples, tol=settings.cg_tol, maxiter=settings.cg_maxiter)
+        return delta
+    if rows < params:
+        T = X @ XH + shift * jnp.eye(rows, dtype=X.dtype)
+        return XH @ jsl.cho_solve(jsl.cho_factor(T, lower=True), rhs_samples)
+    S = XH @ X + shift * jnp.eye(params, dtype=X.dtype)
+    return jsl.cho_solve(jsl.cho_factor(S, lower=True), XH @ rhs_samples)
+
+
+def natural_gradient(O: jax.Array, e_loc: jax.Array, settings: SRSettings, *, holomorphic: bool,
+                     weights: jax.Array | None = None) -> jax.Array:
+    """delta = (S + eps)^-1 F for log-derivatives O (n_samples, P) and local energies (n_samples,)."""
+    X, y = centred(O, e_loc, weights)
+    if holomorphic:
+        return _solve(X, y, settings.diag_shift, settings)
+    if jnp.iscomplexobj(X):
+        # real parameters, complex O: Re S = [Re X; Im X]^T [Re X; Im X], 2 Re F likewise
+        Xr = jnp.concatenate([jnp.real(X), jnp.imag(X)])
+        yr = jnp.concatenate([jnp.real(y), jnp.imag(y)])
+    else:
+        Xr, yr = X, jnp.real(y)
+    return _solve(Xr, 2.0 * yr, settings.diag_shift, settings)
+
+
+def energy_gradient(O: jax.Array, e_loc: jax.Array, *, holomorphic: bool, weights: jax.Array | None = None):
+    """The plain gradient F (complex parameters) or 2 Re F (real ones), for optax optimisers without SR."""
+    X, y = centred(O, e_loc, weights)
+    F = jnp.conj(X).T @ y
+    return F if holomorphic else 2.0 * jnp.real(F)
