@@ -272,3 +272,42 @@ def run_vmc(settings: VMCSettings, iterations: int, workdir: str | Path, *, seed
     energy, error = final_estimate(result.history)
     return VMCResult(settings, result.history, jax.device_get(result.params), energy, error, exact_energy,
                      elapsed / max(1, len(result.history)))
+
+
+EXACT_AUTO_MAX_DIMENSION = 1_000_000  # "auto": exact diagonalisation of sectors up to this size (N <= 22 at Sz=0)
+
+
+def default_marshall(model: SpinModel) -> bool:
+    """The Marshall sign helps the antiferromagnetic Heisenberg-like models on bipartite lattices."""
+    return model.model in ("heisenberg", "xxz", "j1j2") and model.J > 0 and model.lattice.bipartite
+
+
+def exact_reference(settings: VMCSettings, backend: str = "auto") -> float | None:
+    """Exact ground-state energy of the run's sector, or None (``backend="none"``, or "auto" and the
+    sector larger than EXACT_AUTO_MAX_DIMENSION)."""
+    from wavelearn.manybody.exact import ground_energy
+
+    if backend == "none":
+        return None
+    hilbert = settings.hilbert()
+    if backend == "auto" and hilbert.size > EXACT_AUTO_MAX_DIMENSION:
+        return None
+    return ground_energy(settings.model, sz=hilbert.sz, backend=backend)
+
+
+def train_and_save(settings: VMCSettings, iterations: int, workdir: str | Path, output: str | Path | None, *,
+                   seed: int = 0, exact: str = "auto", callbacks: Sequence = ()) -> VMCResult:
+    """Run VMC (resuming ``workdir``), compare with exact diagonalisation where N allows, and write
+    the run's HDF5 (:mod:`wavelearn.io.nqs`) to ``output``."""
+    from wavelearn.io.nqs import NQSRun, trace_from_history, write_run
+
+    exact_energy = exact_reference(settings, exact)
+    result = run_vmc(settings, iterations, workdir, seed=seed, exact_energy=exact_energy, callbacks=callbacks)
+    if output is not None:
+        params = jax.tree_util.tree_map(np.asarray, result.params)
+        write_run(output, NQSRun(json.loads(json.dumps(settings.as_dict())), trace_from_history(result.history),
+                                 dict(params), result.energy, result.energy_error, exact_energy, seed,
+                                 result.seconds_per_iteration,
+                                 {"n_sites": settings.model.n_sites, "n_parameters": int(
+                                     sum(np.size(x) for x in jax.tree_util.tree_leaves(params)))}))
+    return result
