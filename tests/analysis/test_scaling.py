@@ -29,7 +29,7 @@ def test_fit_recovers_anderson_critical_point_and_exponent(seed):
     assert abs(fit.x_c - W_C) < 0.01 * W_C and abs(fit.nu - NU) < 0.05 * NU
     assert fit.x_c_interval[1] - fit.x_c_interval[0] < 0.5  # the data do constrain W_c
     assert 0.5 < fit.chi2_dof < 1.6 and fit.dof == 36 - 5 and fit.n_bootstrap == 100
-    assert fit.resampling == "errors"
+    assert fit.resampling == "errors" and not fit.at_bound
     assert np.all(np.abs(np.subtract(fit.coefficients, (0.47, -0.01, 3e-4))) < (2e-3, 1e-3, 1e-4))
     u, q_on_curve = collapse(fit, x, L, q)  # the collapsed points lie on the scaling function
     assert np.sqrt(np.mean(((q_on_curve - fit.scaling_function(u)) / sigma) ** 2)) < 1.3
@@ -66,6 +66,14 @@ def test_irrelevant_correction_removes_the_bias_of_small_sizes():
     assert corrected.correction > 0 and corrected.y > 0
     row = corrected.as_row()
     assert row["irrelevant"] and row["x_c_low"] < row["x_c"] < row["x_c_high"]
+
+
+def test_fit_flags_an_unconstrained_critical_point():
+    # Curves that do not depend on L (no transition in the window): x_c runs to a bound.
+    x, L, q, sigma, _ = synthetic(W_C, NU, np.linspace(14.5, 18.5, 9), (8, 12, 16), 0.002, 3)
+    flat = 0.5 - 0.01 * (x - 14.5) + sigma * np.random.default_rng(3).standard_normal(x.size)
+    fit = fit_scaling(x, L, flat, sigma, order=1, n_boot=30)
+    assert fit.at_bound and fit.as_row()["at_bound"]
 
 
 def test_fit_refuses_what_it_cannot_fit():

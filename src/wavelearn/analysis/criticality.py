@@ -47,7 +47,7 @@ FIELDS = POINT_KEYS + ("nev", "realizations", "states", "ratios", "r", "r_error"
 SIZE_FIELDS = ("study", "dim", "W", "p", "flux", "energy", "sizes", "d2_size", "d2_size_error")
 FSS_FIELDS = ("study", "observable", "parameter", "method", "L1", "L2", "x_c", "x_c_low", "x_c_high", "x_c_error",
               "nu", "nu_low", "nu_high", "nu_error", "chi2_dof", "order", "irrelevant", "y", "n_points", "n_crossings",
-              "window")
+              "at_bound", "window")
 OBSERVABLES = ("r", "d2_lambda")
 LABELS = {"r": "⟨r⟩", "d2_lambda": f"D2(b/L = {LAMBDA:g})", "d2": "D2 (box scaling)", "ipr": "⟨IPR⟩"}
 BLOCK = 256  # samples of density read at a time
@@ -264,7 +264,8 @@ def finite_size_scaling(points: Sequence[Point], observable: str = "r", window: 
         r = fit.as_row()
         rows.append(dict(base, method="fit", L1=int(L.min()), L2=int(L.max()),
                          **{k: r[k] for k in ("x_c", "x_c_low", "x_c_high", "x_c_error", "nu", "nu_low", "nu_high",
-                                              "nu_error", "chi2_dof", "order", "irrelevant", "y", "n_points")}))
+                                              "nu_error", "chi2_dof", "order", "irrelevant", "y", "n_points",
+                                              "at_bound")}))
     return rows, fits
 
 

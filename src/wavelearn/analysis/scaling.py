@@ -72,6 +72,7 @@ class ScalingFit:
     n_bootstrap: int  # replicas that converged
     resampling: str  # "realizations" or "errors"
     confidence: float
+    at_bound: bool  # x_c or nu (or y) ended on a bound of its search range: the data do not constrain it
     replicas: np.ndarray = field(repr=False, default_factory=lambda: np.empty((0, 2)))  # (x_c, nu) per replica
 
     @property
@@ -96,7 +97,8 @@ class ScalingFit:
                     x_c_error=self.x_c_error, nu=self.nu, nu_low=self.nu_interval[0], nu_high=self.nu_interval[1],
                     nu_error=self.nu_error, chi2=self.chi2, dof=self.dof, chi2_dof=self.chi2_dof, order=self.order,
                     irrelevant=self.correction is not None, y=self.y if self.y is not None else float("nan"),
-                    n_points=self.n_points, n_bootstrap=self.n_bootstrap, resampling=self.resampling)
+                    n_points=self.n_points, n_bootstrap=self.n_bootstrap, resampling=self.resampling,
+                    at_bound=self.at_bound)
 
 
 def _design(x, L, theta, order, correction):
@@ -173,6 +175,8 @@ def fit_scaling(x: Sequence[float], L: Sequence[float], q: Sequence[float], sigm
         if best is None or chi2 < best[2]:
             best = (theta, coef, chi2)
     theta, coef, chi2 = best
+    span = np.subtract(upper, lower)
+    at_bound = bool(np.any(np.minimum(theta - lower, np.subtract(upper, theta)) < 1e-6 * span))
 
     if replicas is not None:
         replicas = np.asarray(replicas, dtype=np.float64)
@@ -202,7 +206,7 @@ def fit_scaling(x: Sequence[float], L: Sequence[float], q: Sequence[float], sigm
         coefficients=tuple(float(c) for c in coef[: order + 1]),
         correction=float(coef[order + 1]) if irrelevant else None, y=float(theta[2]) if irrelevant else None,
         chi2=chi2, dof=dof, order=order, n_points=int(x.size), n_bootstrap=len(fitted), resampling=resampling,
-        confidence=confidence, replicas=fitted)
+        confidence=confidence, at_bound=at_bound, replicas=fitted)
 
 
 # ---------------------------------------------------------------------------------------------
