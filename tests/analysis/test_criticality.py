@@ -79,6 +79,12 @@ def test_observables_tell_metal_insulator_and_symmetry_class(phases):
     assert metal["d2"] > 2.0 > 0.8 > insulator["d2"] and metal["d2_lambda"] > insulator["d2_lambda"]
     for row in rows.values():
         assert all(row[k] > 0 for k in ("r_error", "ipr_error", "d2_error", "d2_lambda_error"))
+    # The sizing model (validated against repeated experiments in test_levels.py): narrow
+    # windows need more realizations. One ratio varies by about 0.25 (GOE and Poisson alike).
+    from wavelearn.analysis.criticality import realizations_needed_table
+    assert all(0.04 < row["r_variance"] < 0.09 for row in rows.values())
+    table = {t["study"]: t for t in realizations_needed_table(list(rows.values()), 0.005)}
+    assert table["phases"]["points"] == 2 and table["phases"]["nev5"] > table["phases"]["nev50"] > 1
     # The per-observable functions agree with the combined table.
     levels = {(r["study"], r["W"]): r for r in level_statistics(phases)}
     assert levels[("phases", 4.0)]["r"] == metal["r"] and levels[("phases", 4.0)]["r_error"] == metal["r_error"]
@@ -135,6 +141,7 @@ def test_cli_writes_tables_and_plots(scan, phases, tmp_path, capsys):
     assert args.run(args) == 0
     printed = capsys.readouterr().out
     assert "r=" in printed and "D2=" in printed and "crossing" in printed and f"wrote {out['fss.csv']}" in printed
+    assert "realizations at nev = 50" in printed
     with open(out["points.csv"]) as handle:
         points = list(csv.DictReader(handle))
     assert len(points) == 13 and list(points[0]) == list(FIELDS)

@@ -32,8 +32,8 @@ from typing import Iterable, Sequence
 import h5py
 import numpy as np
 
-from wavelearn.analysis.levels import DEFAULT_BOOTSTRAP, REFERENCE_R, bootstrap_groups, mean_ratio, \
-    ratios_by_realization
+from wavelearn.analysis.levels import DEFAULT_BOOTSTRAP, REFERENCE_R, RatioVariance, bootstrap_groups, \
+    mean_ratio, ratio_variance, ratios_by_realization
 from wavelearn.analysis.multifractal import box_moments, box_sizes, d2_from_sizes, point_d2
 from wavelearn.analysis.scaling import collapse, fit_scaling, pairwise_crossings
 from wavelearn.errors import DataError, ParameterError
@@ -43,7 +43,7 @@ from wavelearn.lattice.params import SCANNED, varying_parameters
 LAMBDA = 0.25  # box ratio b/L of the fixed-lambda D2 used for scaling
 POINT_KEYS = ("study", "dim", "L", "W", "p", "flux", "energy")
 FIELDS = POINT_KEYS + ("nev", "realizations", "states", "ratios", "r", "r_error", "ipr", "ipr_error",
-                       "d2", "d2_error", "d2_lambda", "d2_lambda_error")
+                       "d2", "d2_error", "d2_lambda", "d2_lambda_error", "r_variance", "r_lag1", "r_between")
 SIZE_FIELDS = ("study", "dim", "W", "p", "flux", "energy", "sizes", "d2_size", "d2_size_error")
 FSS_FIELDS = ("study", "observable", "parameter", "method", "L1", "L2", "x_c", "x_c_low", "x_c_high", "x_c_error",
               "nu", "nu_low", "nu_high", "nu_error", "chi2_dof", "order", "irrelevant", "y", "n_points", "n_crossings",
@@ -105,12 +105,34 @@ def _base_row(f: h5py.File, key: tuple, index: np.ndarray, realization: np.ndarr
 
 
 def _level_point(columns: dict, index: np.ndarray, n_boot: int, seed: int) -> tuple[dict, np.ndarray]:
+    """<r> of one point, and the variance model that sizes campaigns (NaN below nev = 5)."""
     ratios = ratios_by_realization(columns["eigenvalue"][index], columns["realization"][index])
+    nan = float("nan")
     if not any(len(r) for r in ratios):
-        nan = float("nan")
-        return dict(ratios=0, r=nan, r_error=nan), np.full(n_boot, nan)
+        return dict(ratios=0, r=nan, r_error=nan, r_variance=nan, r_lag1=nan, r_between=nan), np.full(n_boot, nan)
     m = mean_ratio(ratios, n_boot=n_boot, seed=seed)
-    return dict(ratios=m.ratios, r=m.mean, r_error=m.error), m.replicas
+    try:
+        v = ratio_variance(ratios)
+        model = dict(r_variance=v.variance, r_lag1=v.lag1, r_between=v.between)
+    except DataError:  # windows too narrow (nev < 5) or a single realization
+        model = dict(r_variance=nan, r_lag1=nan, r_between=nan)
+    return dict(ratios=m.ratios, r=m.mean, r_error=m.error, **model), m.replicas
+
+
+def realizations_needed_table(rows: Sequence[dict], target_error: float, nevs: Sequence[int] = (5, 20, 50, 100)
+                              ) -> list[dict]:
+    """Per study, the realizations per point that give <r> the standard error ``target_error``
+    with windows of each of ``nevs`` levels: the largest over the study's points of the
+    prediction of :class:`~wavelearn.analysis.levels.RatioVariance` from the measured
+    ``r_variance``, ``r_lag1``, ``r_between`` columns (points without them are skipped)."""
+    out = []
+    for study in sorted({r["study"] for r in rows}):
+        models = [RatioVariance(variance=r["r_variance"], lag1=r["r_lag1"], between=r["r_between"], nev=r["nev"])
+                  for r in rows if r["study"] == study and np.isfinite(r["r_variance"])]
+        if models:
+            out.append(dict(study=study, target_error=target_error, points=len(models),
+                            **{f"nev{n}": max(m.realizations_needed(target_error, n) for m in models) for n in nevs}))
+    return out
 
 
 def level_statistics(paths: Sequence[str | os.PathLike], n_boot: int = DEFAULT_BOOTSTRAP) -> list[dict]:

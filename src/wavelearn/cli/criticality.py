@@ -40,7 +40,10 @@ d2_lambda of every study: the crossings of the curves of successive L, and a fit
 Q = sum_k a_k [(x - x_c) L^(1/nu)]^k (+ b L^-y with --irrelevant) over the points in
 --window, with x_c, nu, their bootstrap confidence intervals and chi^2/dof (x = W, p or flux,
 whichever the study scans). --sizes-csv: D2 from <IPR> ~ L^-D2 across the sizes at each
-disorder. --plot: <r> and D2 against x per L with the reference lines, and the scaling collapses.""")
+disorder. --plot: <r> and D2 against x per L with the reference lines, and the scaling collapses.
+Sizing: the error of <r> from R realizations with windows of nev levels is
+sqrt(V(nev) / R), V from the measured variance of r (columns r_variance, r_lag1, r_between);
+the command prints the R that reaches --target-error for nev = 5, 20, 50, 100.""")
     p.add_argument("datasets", nargs="+", metavar="DATASET", help="files written by 'wavelearn gather'")
     p.add_argument("--csv", required=True, help="CSV to write: one row per point")
     p.add_argument("--plot", default=None, help="PNG or PDF to write")
@@ -51,12 +54,17 @@ disorder. --plot: <r> and D2 against x per L with the reference lines, and the s
     p.add_argument("--order", type=int, default=2, help="order n of the scaling polynomial (default 2)")
     p.add_argument("--irrelevant", action="store_true", help="add the irrelevant correction b L^-y to the fit")
     p.add_argument("--bootstrap", type=int, default=400, metavar="N", help="bootstrap replicas (default 400)")
+    p.add_argument("--target-error", type=float, default=0.005, metavar="E",
+                   help="print how many realizations per point give <r> the error E with windows of 5, 20, 50, "
+                        "100 levels (from the measured variance of r; default 0.005)")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from wavelearn.analysis.criticality import write_criticality
+    from wavelearn.analysis.criticality import realizations_needed_table, write_criticality
 
+    if not args.target_error > 0:
+        raise ParameterError(f"--target-error {args.target_error}: must be > 0")
     if args.order < 1:
         raise ParameterError(f"--order {args.order}: the scaling polynomial needs order >= 1")
     rows, fss_rows = write_criticality(args.datasets, args.csv, args.plot, args.fss_csv, args.sizes_csv,
@@ -74,9 +82,13 @@ def run(args: argparse.Namespace) -> int:
         elif row["method"] == "fit":
             print(f"{head} L={row['L1']}..{row['L2']}: {row['parameter']}_c = {row['x_c']:.4g} "
                   f"[{row['x_c_low']:.4g}, {row['x_c_high']:.4g}], nu = {row['nu']:.3g} "
-                  f"[{row['nu_low']:.3g}, {row['nu_high']:.3g}], chi2/dof = {row['chi2_dof']:.2f}")
+                  f"[{row['nu_low']:.3g}, {row['nu_high']:.3g}], chi2/dof = {row['chi2_dof']:.2f}"
+                  + ("  (at a bound of the search range: not constrained by the data)" if row["at_bound"] else ""))
         else:
             print(head)
+    for row in realizations_needed_table(rows, args.target_error):
+        print(f"{row['study']:>16} <r> to ± {args.target_error:g} needs, per point: "
+              + ", ".join(f"{row[f'nev{n}']} realizations at nev = {n}" for n in (5, 20, 50, 100)))
     for path in (args.csv, args.fss_csv, args.sizes_csv, args.plot):
         if path:
             print(f"wrote {path}")
