@@ -119,7 +119,8 @@ def synthetic_points(x_c=16.5, nu=1.57, sizes=(8, 12, 16), xs=np.linspace(14, 19
 def test_scaling_of_points_recovers_the_critical_point():
     rows, fits = finite_size_scaling(synthetic_points(), "r", order=1)
     fit = [r for r in rows if r["method"] == "fit"][0]
-    assert fit["parameter"] == "W" and fit["x_c_low"] < 16.5 < fit["x_c_high"] and fit["nu_low"] < 1.57 < fit["nu_high"]
+    assert fit["parameter"] == "W" and fit["x_c_low"] < 16.5 < fit["x_c_high"]
+    assert fit["nu_low"] < 1.57 < fit["nu_high"]
     assert fit["n_points"] == 33 and 0.5 < fit["chi2_dof"] < 1.6
     crossings = [r for r in rows if r["method"] == "crossing"]
     assert [(c["L1"], c["L2"]) for c in crossings] == [(8, 12), (12, 16)]
@@ -147,7 +148,8 @@ def test_cli_writes_tables_and_plots(scan, phases, tmp_path, capsys):
     assert len(points) == 13 and list(points[0]) == list(FIELDS)
     with open(out["fss.csv"]) as handle:
         fss = list(csv.DictReader(handle))
-    assert {r["observable"] for r in fss} == {"r", "d2_lambda"} and {r["study"] for r in fss} == {"box", "phases", "field"}
+    assert {r["observable"] for r in fss} == {"r", "d2_lambda"}
+    assert {r["study"] for r in fss} == {"box", "phases", "field"}
     assert any(r["method"] == "fit" and r["study"] == "box" for r in fss)
     with open(out["criticality.png"], "rb") as handle:
         assert handle.read(8) == b"\x89PNG\r\n\x1a\n"

@@ -95,7 +95,8 @@ def test_anderson_states_lose_dimension_with_disorder():
     def d2_at(W, realizations=3):
         moments, realization = [], []
         for k in range(realizations):
-            energies, vectors = np.linalg.eigh(build_hamiltonian(LatticeModel(dim=3, L=8, W=W), 0, k).matrix.toarray())
+            hamiltonian = build_hamiltonian(LatticeModel(dim=3, L=8, W=W), 0, k).matrix.toarray()
+            energies, vectors = np.linalg.eigh(hamiltonian)
             picked = vectors[:, np.argsort(np.abs(energies))[:10]].T
             moments.append(box_moments((np.abs(picked) ** 2).reshape(-1, 8, 8, 8), (1, 2, 4)))
             realization += [k] * 10

@@ -46,8 +46,8 @@ FIELDS = POINT_KEYS + ("nev", "realizations", "states", "ratios", "r", "r_error"
                        "d2", "d2_error", "d2_lambda", "d2_lambda_error", "r_variance", "r_lag1", "r_between")
 SIZE_FIELDS = ("study", "dim", "W", "p", "flux", "energy", "sizes", "d2_size", "d2_size_error")
 FSS_FIELDS = ("study", "observable", "parameter", "method", "L1", "L2", "x_c", "x_c_low", "x_c_high", "x_c_error",
-              "nu", "nu_low", "nu_high", "nu_error", "chi2_dof", "order", "irrelevant", "y", "n_points", "n_crossings",
-              "at_bound", "window")
+              "nu", "nu_low", "nu_high", "nu_error", "chi2_dof", "order", "irrelevant", "y", "n_points",
+              "n_crossings", "at_bound", "window")
 OBSERVABLES = ("r", "d2_lambda")
 LABELS = {"r": "⟨r⟩", "d2_lambda": f"D2(b/L = {LAMBDA:g})", "d2": "D2 (box scaling)", "ipr": "⟨IPR⟩"}
 BLOCK = 256  # samples of density read at a time
@@ -81,7 +81,8 @@ def _check(f: h5py.File, path) -> None:
     if found != "wavelearn-dataset":
         raise DataError(f"{path} is not a gathered wavelearn dataset (format {found!r})")
     if int(f.attrs.get("format_version", 0)) != 1:
-        raise DataError(f"{path}: wavelearn-dataset version {f.attrs.get('format_version')} is not readable (reads 1)")
+        raise DataError(f"{path}: wavelearn-dataset version {f.attrs.get('format_version')} is not readable "
+                        "(reads 1)")
     for name in REQUIRED + ("dim", "L", "nev"):
         if name not in f and name not in f.attrs:
             raise DataError(f"{path}: incomplete wavelearn-dataset file: {name!r} is missing")
@@ -130,8 +131,8 @@ def realizations_needed_table(rows: Sequence[dict], target_error: float, nevs: S
         models = [RatioVariance(variance=r["r_variance"], lag1=r["r_lag1"], between=r["r_between"], nev=r["nev"])
                   for r in rows if r["study"] == study and np.isfinite(r["r_variance"])]
         if models:
-            out.append(dict(study=study, target_error=target_error, points=len(models),
-                            **{f"nev{n}": max(m.realizations_needed(target_error, n) for m in models) for n in nevs}))
+            needed = {f"nev{n}": max(m.realizations_needed(target_error, n) for m in models) for n in nevs}
+            out.append(dict(study=study, target_error=target_error, points=len(models), **needed))
     return out
 
 
@@ -273,8 +274,8 @@ def finite_size_scaling(points: Sequence[Point], observable: str = "r", window: 
         crossings = pairwise_crossings(x, L, q, replicas=replicas, confidence=confidence) if keep else []
         for c in crossings:
             rows.append(dict(base, method="crossing", L1=c.L1, L2=c.L2, x_c=c.x, x_c_low=c.interval[0],
-                             x_c_high=c.interval[1], x_c_error=c.x_error, n_points=int(np.isin(L, (c.L1, c.L2)).sum()),
-                             n_crossings=c.n_crossings))
+                             x_c_high=c.interval[1], x_c_error=c.x_error,
+                             n_points=int(np.isin(L, (c.L1, c.L2)).sum()), n_crossings=c.n_crossings))
         guess = crossings[-1].x if crossings else None
         try:
             fit = fit_scaling(x, L, q, sigma, order=order, irrelevant=irrelevant, replicas=replicas,

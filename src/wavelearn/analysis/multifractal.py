@@ -83,7 +83,8 @@ def d2_from_moments(moments: np.ndarray, sizes: Sequence[int], L: int) -> np.nda
     """D2 of each row of ``moments`` (P_2 at the box sides ``sizes``): the slope of ln P_2
     against ln(b/L). A 1-D ``moments`` (an average over states) gives a scalar."""
     if len(sizes) < 2:
-        raise ParameterError(f"box sides {tuple(sizes)}: the slope needs at least two (choose L with more divisors)")
+        raise ParameterError(f"box sides {tuple(sizes)}: the slope needs at least two "
+                             "(choose L with more divisors)")
     return _slope(np.log(np.asarray(sizes) / L), np.log(moments))
 
 

@@ -44,9 +44,11 @@ def _arrays(x, L, q, sigma):
     x, L, q = (np.asarray(a, dtype=np.float64).ravel() for a in (x, L, q))
     sigma = np.asarray(sigma, dtype=np.float64).ravel() if sigma is not None else np.ones_like(q)
     if not (x.shape == L.shape == q.shape == sigma.shape):
-        raise DataError(f"scaling: x, L, Q and sigma differ in length ({x.size}, {L.size}, {q.size}, {sigma.size})")
+        raise DataError(f"scaling: x, L, Q and sigma differ in length "
+                        f"({x.size}, {L.size}, {q.size}, {sigma.size})")
     if not np.all(sigma > 0) or not np.all(np.isfinite(sigma)):
-        raise DataError("scaling: every error sigma must be finite and > 0 (a point without error cannot be weighted)")
+        raise DataError("scaling: every error sigma must be finite and > 0 "
+                        "(a point without error cannot be weighted)")
     if not np.all(np.isfinite(q)) or not np.all(np.isfinite(x)):
         raise DataError("scaling: x and Q must be finite")
     return x, L, q, sigma
@@ -95,7 +97,8 @@ class ScalingFit:
     def as_row(self) -> dict:
         return dict(x_c=self.x_c, x_c_low=self.x_c_interval[0], x_c_high=self.x_c_interval[1],
                     x_c_error=self.x_c_error, nu=self.nu, nu_low=self.nu_interval[0], nu_high=self.nu_interval[1],
-                    nu_error=self.nu_error, chi2=self.chi2, dof=self.dof, chi2_dof=self.chi2_dof, order=self.order,
+                    nu_error=self.nu_error, chi2=self.chi2, dof=self.dof, chi2_dof=self.chi2_dof,
+                    order=self.order,
                     irrelevant=self.correction is not None, y=self.y if self.y is not None else float("nan"),
                     n_points=self.n_points, n_bootstrap=self.n_bootstrap, resampling=self.resampling,
                     at_bound=self.at_bound)
@@ -263,7 +266,8 @@ def curve_crossings(x1, q1, x2, q2) -> list[tuple[float, float]]:
 
 def pairwise_crossings(x: Sequence[float], L: Sequence[float], q: Sequence[float],
                        sigma: Sequence[float] | None = None, replicas: np.ndarray | None = None,
-                       n_boot: int = DEFAULT_BOOTSTRAP, confidence: float = 0.95, seed: int = 0) -> list[Crossing]:
+                       n_boot: int = DEFAULT_BOOTSTRAP, confidence: float = 0.95, seed: int = 0
+                       ) -> list[Crossing]:
     """Crossings of the curves of successive sizes L1 < L2, with bootstrap errors.
 
     The errors come from ``replicas`` (n, n_points) if given, else from redrawing the points

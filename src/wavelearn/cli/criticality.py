@@ -83,7 +83,8 @@ def run(args: argparse.Namespace) -> int:
             print(f"{head} L={row['L1']}..{row['L2']}: {row['parameter']}_c = {row['x_c']:.4g} "
                   f"[{row['x_c_low']:.4g}, {row['x_c_high']:.4g}], nu = {row['nu']:.3g} "
                   f"[{row['nu_low']:.3g}, {row['nu_high']:.3g}], chi2/dof = {row['chi2_dof']:.2f}"
-                  + ("  (at a bound of the search range: not constrained by the data)" if row["at_bound"] else ""))
+                  + ("  (at a bound of the search range: not constrained by the data)"
+                     if row["at_bound"] else ""))
         else:
             print(head)
     for row in realizations_needed_table(rows, args.target_error):
