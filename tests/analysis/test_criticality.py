@@ -103,15 +103,18 @@ def test_d2_across_sizes_and_pipeline(scan):
     assert all(set(row) <= set(FSS_FIELDS) for row in rows)
 
 
-def synthetic_points(x_c=16.5, nu=1.57, sizes=(8, 12, 16), xs=np.linspace(14, 19, 11), sigma=0.003):
+def synthetic_points(x_c=16.5, nu=1.57, sizes=(8, 12, 16), xs=np.linspace(14, 19, 11), sigma=0.003,
+                     study="box", parameter="W", slope=-0.01):
+    """Points of one study whose <r> follows a linear scaling function, with bootstrap replicas."""
     rng = np.random.default_rng(0)
     points = []
     for L in sizes:
         for x in xs:
-            q = 0.47 - 0.01 * (x - x_c) * L ** (1 / nu)
+            q = 0.47 + slope * (x - x_c) * L ** (1 / nu)
             replicas = q + sigma * rng.standard_normal(200)
             value = q + sigma * rng.standard_normal()
-            row = dict(study="box", dim=3, L=L, W=float(x), p=1.0, flux=0.0, energy=0.0, r=value, r_error=sigma)
+            row = dict(study=study, dim=3, L=L, W=2.0, p=1.0, flux=0.0, energy=0.0, r=value, r_error=sigma)
+            row[parameter] = float(x)
             points.append(Point(row=row, replicas={"r": replicas}))
     return points
 
@@ -125,6 +128,13 @@ def test_scaling_of_points_recovers_the_critical_point():
     crossings = [r for r in rows if r["method"] == "crossing"]
     assert [(c["L1"], c["L2"]) for c in crossings] == [(8, 12), (12, 16)]
     assert all(c["x_c_low"] < 16.5 < c["x_c_high"] for c in crossings)
+    # Studies are fitted separately, each along the parameter it scans (here p: site percolation).
+    points = synthetic_points() + synthetic_points(0.44, 1.3, xs=np.linspace(0.38, 0.5, 9), study="site",
+                                                   parameter="p", slope=1.0)
+    rows, fits = finite_size_scaling(points, "r", order=1)
+    site = [r for r in rows if r["method"] == "fit" and r["study"] == "site"][0]
+    assert site["parameter"] == "p" and site["x_c_low"] < 0.44 < site["x_c_high"] and set(fits) == {"box", "site"}
+    assert site["nu_low"] < 1.3 < site["nu_high"]
     # A window keeps only its points; too few points for the fit give a row that says so.
     rows, fits = finite_size_scaling(synthetic_points(), "r", window=(16.0, 16.6), order=3)
     assert fits == {} and any(r["method"].startswith("fit skipped") for r in rows)
