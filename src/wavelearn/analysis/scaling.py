@@ -158,7 +158,7 @@ def fit_scaling(x: Sequence[float], L: Sequence[float], q: Sequence[float], sigm
         raise ParameterError(f"confidence={confidence}: must lie in (0, 1)")
     sizes = np.unique(L)
     if sizes.size < 2:
-        raise DataError(f"scaling: need at least two system sizes, got L = {sizes.tolist()}")
+        raise DataError(f"scaling: need at least two system sizes, got L = {', '.join(f'{v:g}' for v in sizes)}")
     n_params = 2 + order + 1 + (2 if irrelevant else 0)
     dof = x.size - n_params
     if dof < 1:
