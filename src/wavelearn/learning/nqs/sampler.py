@@ -87,16 +87,13 @@ def initial_configurations(key: jax.Array, n_chains: int, n_sites: int, n_up: in
     return jax.vmap(lambda k: jax.random.permutation(k, base))(keys)
 
 
-def _propose(kind: str, bonds: jax.Array, key: jax.Array, sigma: jax.Array) -> jax.Array:
-    """One proposal per chain (vmapped over the rows of ``sigma``)."""
+def _propose(kind: str, bonds: jax.Array, choice: jax.Array, sigma: jax.Array) -> jax.Array:
+    """One proposal per chain: flip site ``choice[c]`` (local) or swap the spins of bond ``choice[c]``."""
     n_chains, n_sites = sigma.shape
-    if kind == "local":
-        site = jax.random.randint(key, (n_chains,), 0, n_sites)
-        flip = jax.nn.one_hot(site, n_sites, dtype=sigma.dtype)
-        return sigma * (1.0 - 2.0 * flip)
-    bond = jax.random.randint(key, (n_chains,), 0, bonds.shape[0])
-    i, j = bonds[bond, 0], bonds[bond, 1]
     rows = jnp.arange(n_chains)
+    if kind == "local":
+        return sigma.at[rows, choice].multiply(-1.0)
+    i, j = bonds[choice, 0], bonds[choice, 1]
     si, sj = sigma[rows, i], sigma[rows, j]
     return sigma.at[rows, i].set(sj).at[rows, j].set(si)
 
@@ -105,29 +102,35 @@ def metropolis(logpsi: Callable, params: Any, sigma: jax.Array, key: jax.Array, 
                n_keep: int, n_discard: int, sweep: int) -> tuple[jax.Array, jax.Array, jax.Array]:
     """Run the chains: returns samples (n_chains, n_keep, N), the last configurations, acceptance rate.
 
-    ``logpsi(params, sigma)`` maps (B, N) to (B,). Jittable (``kind``, counts static).
+    ``logpsi(params, sigma)`` maps (B, N) to (B,). Jittable (``kind``, counts static). The random
+    numbers of all proposals are drawn in two vectorised calls before the loop: a counter-based
+    generator inside the loop would cost more than the wave function itself for small N.
     """
+    n_chains, n_sites = sigma.shape
+    n_sweeps = n_discard + n_keep
+    k_choice, k_accept = jax.random.split(key)
+    high = n_sites if kind == "local" else bonds.shape[0]
+    choices = jax.random.randint(k_choice, (n_sweeps, sweep, n_chains), 0, high)
+    log_u = jnp.log(jax.random.uniform(k_accept, (n_sweeps, sweep, n_chains), dtype=jnp.float64))
 
-    def step(carry, key):
+    def step(carry, xs):
         sigma, log_value, accepted = carry
-        k_prop, k_acc = jax.random.split(key)
-        proposal = _propose(kind, bonds, k_prop, sigma)
+        choice, threshold = xs
+        proposal = _propose(kind, bonds, choice, sigma)
         log_new = logpsi(params, proposal)
-        ratio = 2.0 * jnp.real(log_new - log_value)
-        accept = jnp.log(jax.random.uniform(k_acc, ratio.shape)) < ratio
+        accept = threshold < 2.0 * jnp.real(log_new - log_value)
         sigma = jnp.where(accept[:, None], proposal, sigma)
         log_value = jnp.where(accept, log_new, log_value)
         return (sigma, log_value, accepted + accept), None
 
-    def one_sweep(carry, key):
-        carry, _ = jax.lax.scan(step, carry, jax.random.split(key, sweep))
+    def one_sweep(carry, xs):
+        carry, _ = jax.lax.scan(step, carry, xs)
         return carry, carry[0]
 
-    start = (sigma, logpsi(params, sigma), jnp.zeros(sigma.shape[0]))
-    keys = jax.random.split(key, n_discard + n_keep)
-    (last, _, accepted), trace = jax.lax.scan(one_sweep, start, keys)
+    start = (sigma, logpsi(params, sigma), jnp.zeros(n_chains))
+    (last, _, accepted), trace = jax.lax.scan(one_sweep, start, (choices, log_u))
     samples = jnp.swapaxes(trace[n_discard:], 0, 1)
-    acceptance = jnp.mean(accepted) / ((n_discard + n_keep) * sweep)
+    acceptance = jnp.mean(accepted) / (n_sweeps * sweep)
     return samples, last, acceptance
 
 
