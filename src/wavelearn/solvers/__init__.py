@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from wavelearn.errors import ParameterError
-from wavelearn.solvers.base import Eigenpairs, EigenSolver, SolverSettings
+from wavelearn.solvers.base import Eigenpairs, EigenSolver, LowestSettings, SolverSettings
 
 BACKENDS = ("slepc", "scipy", "dense")
 
@@ -25,4 +25,4 @@ def get_solver(name: str) -> EigenSolver:
     raise ParameterError(f"backend={name!r} is not one of {', '.join(BACKENDS)}")
 
 
-__all__ = ["BACKENDS", "Eigenpairs", "EigenSolver", "SolverSettings", "get_solver"]
+__all__ = ["BACKENDS", "Eigenpairs", "EigenSolver", "LowestSettings", "SolverSettings", "get_solver"]

@@ -1,7 +1,8 @@
 """The eigen-solver interface shared by every backend.
 
 A backend finds the ``nev`` eigenpairs (lambda, psi) of a Hermitian H closest to a target
-energy E. All backends hand their raw pairs to :func:`finish`, which sorts them by
+energy E (:class:`SolverSettings`), or the ``nev`` lowest ones (:class:`LowestSettings`: ground
+states of many-body Hamiltonians). All backends hand their raw pairs to :func:`finish`, which sorts them by
 |lambda - E|, makes exactly degenerate levels orthonormal, and computes the residuals
 ||H psi - lambda psi||_2 the same way for everyone.
 """
@@ -15,6 +16,10 @@ import numpy as np
 import scipy.sparse as sp
 
 from wavelearn.errors import ConvergenceError, ParameterError
+
+
+ORDERINGS = ("auto", "amd", "amf", "pord", "qamd")
+FACTORIZATIONS = ("auto", "lu", "ldlt")
 
 
 @dataclass(frozen=True)
@@ -53,17 +58,36 @@ class SolverSettings:
             raise ParameterError(f"max_it={self.max_it!r} must be positive")
         if self.ncv is not None and self.ncv <= self.nev:
             raise ParameterError(f"ncv={self.ncv} must exceed nev={self.nev}")
-        if self.factorization not in ("auto", "lu", "ldlt"):
-            raise ParameterError(f"factorization={self.factorization!r} is not one of auto, lu, ldlt")
-        if self.ordering not in ("auto", "amd", "amf", "pord", "qamd"):
-            raise ParameterError(f"ordering={self.ordering!r} is not one of auto, amd, amf, pord, qamd")
+        if self.factorization not in FACTORIZATIONS:
+            raise ParameterError(f"factorization={self.factorization!r} is not one of {', '.join(FACTORIZATIONS)}")
+        if self.ordering not in ORDERINGS:
+            raise ParameterError(f"ordering={self.ordering!r} is not one of {', '.join(ORDERINGS)}")
 
     @property
     def sigma(self) -> float:
         return self.target + self.shift_offset
 
+    @property
+    def which(self) -> str:
+        """``nearest``: the pairs closest to ``target`` (shift-and-invert); see :class:`LowestSettings`."""
+        return "nearest"
+
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class LowestSettings(SolverSettings):
+    """The ``nev`` lowest (algebraically smallest) eigenpairs, sorted ascending.
+
+    No shift-and-invert: Krylov-Schur (slepc) or ARPACK (scipy) on H itself, which finds the
+    extremal eigenvalues without a factorisation — what a many-body ground state needs.
+    ``target``, ``shift_offset``, ``ordering`` and ``factorization`` are unused.
+    """
+
+    @property
+    def which(self) -> str:
+        return "smallest"
 
 
 @dataclass
@@ -143,7 +167,8 @@ def finish(
     number of MPI ranks (see README: "Degenerate levels").
     """
     values = np.real(np.asarray(values))
-    order = np.argsort(np.abs(values - settings.target), kind="stable")[: settings.nev]
+    key = values if settings.which == "smallest" else np.abs(values - settings.target)
+    order = np.argsort(key, kind="stable")[: settings.nev]
     values, vectors = values[order], np.array(vectors[:, order])
     scale = max(1.0, float(np.max(np.abs(values))))
     for cluster in degenerate_clusters(values, degeneracy_tol * scale):
@@ -156,8 +181,9 @@ def finish(
     limit = max(1e-6, 1e3 * settings.tol) * max(scale, abs(settings.target) + 1.0)
     bad = int(np.sum(residuals > limit))
     if bad:
+        where = "lowest" if settings.which == "smallest" else f"near E={settings.target}"
         raise ConvergenceError(
-            f"{bad} of {settings.nev} eigenpairs near E={settings.target} have residual "
+            f"{bad} of {settings.nev} eigenpairs {where} have residual "
             f"||H psi - lambda psi|| above {limit:.1e} (largest {residuals.max():.1e})",
             converged=settings.nev - bad,
             requested=settings.nev,

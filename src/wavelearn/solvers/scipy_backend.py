@@ -27,6 +27,14 @@ class ScipySolver:
         # random); a constant vector would be an exact eigenvector of a clean lattice.
         v0 = np.random.default_rng(12345).standard_normal(n).astype(matrix.dtype)
         try:
+            if settings.which == "smallest":
+                # Lanczos on H itself: the lowest eigenvalues are extremal, no factorisation needed.
+                values, vectors = spla.eigsh(
+                    matrix.tocsr(), k=settings.nev, which="SA", v0=v0, ncv=settings.ncv, tol=settings.tol,
+                    maxiter=settings.max_it * n)
+                values, vectors, residuals = finish(values, vectors, matrix, settings)
+                return Eigenpairs(values, vectors, residuals, {"solve": time.perf_counter() - start},
+                                  {"converged": len(values)})
             values, vectors = spla.eigsh(
                 matrix.tocsc(),
                 k=settings.nev,

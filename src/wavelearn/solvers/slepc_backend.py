@@ -7,6 +7,9 @@ a direct factorisation by MUMPS: LDL^T (PETSc "cholesky", MUMPS SYM=2) when H is
 symmetric, LU when H is complex Hermitian (MUMPS has no Hermitian LDL^H). PETSc is built with
 complex scalars, so a real H is factorised in complex arithmetic.
 
+With :class:`~wavelearn.solvers.base.LowestSettings` (many-body ground states) there is no
+shift: Krylov-Schur on H itself with SMALLEST_REAL, no factorisation.
+
 The matrix is assembled in parallel: every rank builds the same scipy matrix (the RNG streams
 make that deterministic and it is cheap next to the factorisation) and inserts only its own
 contiguous row range. Eigenvectors are gathered on rank 0.
@@ -101,6 +104,7 @@ class SlepcSolver:
         PETSc, SLEPc = _petsc()
         matrix = sp.csr_matrix(matrix)
         check_size(matrix.shape[0], settings)
+        lowest = settings.which == "smallest"
         ldlt = use_ldlt(matrix, settings)
         t0 = time.perf_counter()
         mat = self._assemble(matrix)
@@ -115,7 +119,7 @@ class SlepcSolver:
         # so concurrent or successive solves never see each other's settings.
         prefix = f"wl{next(_prefix_counter)}_"
         opts = PETSc.Options()
-        options = self._options(settings, ldlt)
+        options = {} if lowest else self._options(settings, ldlt)
         for key, value in options.items():
             opts.setValue(prefix + key, value)
         eps = SLEPc.EPS().create(comm=self.comm)
@@ -124,8 +128,11 @@ class SlepcSolver:
             eps.setOperators(mat)
             eps.setProblemType(SLEPc.EPS.ProblemType.HEP)
             eps.setType(SLEPc.EPS.Type.KRYLOVSCHUR)
-            eps.setWhichEigenpairs(SLEPc.EPS.Which.TARGET_MAGNITUDE)
-            eps.setTarget(settings.sigma)
+            if lowest:
+                eps.setWhichEigenpairs(SLEPc.EPS.Which.SMALLEST_REAL)
+            else:
+                eps.setWhichEigenpairs(SLEPc.EPS.Which.TARGET_MAGNITUDE)
+                eps.setTarget(settings.sigma)
             eps.setDimensions(nev=settings.nev, ncv=settings.ncv or PETSc.DECIDE)
             eps.setTolerances(tol=settings.tol, max_it=settings.max_it)
             eps.setFromOptions()
@@ -142,13 +149,14 @@ class SlepcSolver:
             nconv = eps.getConverged()
             require_converged(nconv, settings, self.name)
             values, vectors = self._collect(eps, mat, nconv)
+            factor = {} if lowest else {"factorization": "ldlt" if ldlt else "lu",
+                                        "ordering": resolved_ordering(settings)}
             info = {
                 "converged": nconv,
                 "iterations": eps.getIterationNumber(),
-                "factorization": "ldlt" if ldlt else "lu",
-                "ordering": resolved_ordering(settings),
+                **factor,
                 "ranks": self.comm.getSize(),
-                **self._mumps_statistics(eps),
+                **({} if lowest else self._mumps_statistics(eps)),
             }
         finally:
             eps.destroy()
