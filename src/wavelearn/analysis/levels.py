@@ -107,7 +107,11 @@ class MeanRatio:
 
 
 def mean_ratio(ratios: Sequence[np.ndarray], n_boot: int = DEFAULT_BOOTSTRAP, seed: int = 0) -> MeanRatio:
-    """<r> over all ratios of all realizations, with its bootstrap error over realizations."""
+    """<r> over all ratios of all realizations, with its bootstrap error over realizations.
+
+    With few realizations (below about 10) the bootstrap error is itself uncertain and tends
+    to be low; size campaigns with :class:`RatioVariance` instead.
+    """
     ratios = [np.asarray(r, dtype=np.float64) for r in ratios if len(r)]
     if not ratios:
         raise DataError("no level-spacing ratio: every realization needs at least 3 levels (nev >= 3)")
