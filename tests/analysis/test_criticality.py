@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from wavelearn.analysis.criticality import FIELDS, FSS_FIELDS, Point, analyse, criticality_rows, \
-    d2_system_size, finite_size_scaling, level_statistics, multifractality, plot_estimates
+    d2_system_size, finite_size_scaling, level_statistics, multifractality, plot_estimates, scaling_table
 from wavelearn.analysis.levels import GOE_R, GUE_R, POISSON_R
 from wavelearn.cli import criticality as cli
 from wavelearn.errors import DataError
@@ -135,6 +135,17 @@ def test_scaling_of_points_recovers_the_critical_point():
     site = [r for r in rows if r["method"] == "fit" and r["study"] == "site"][0]
     assert site["parameter"] == "p" and site["x_c_low"] < 0.44 < site["x_c_high"] and set(fits) == {"box", "site"}
     assert site["nu_low"] < 1.3 < site["nu_high"]
+    # Any per-point quantity (here a classifier's P(metal) falling from 1 to 0) through the same
+    # analysis, its errors redrawn within the standard errors.
+    def p_metal(W, L):
+        return float(0.5 - 0.5 * np.tanh(0.1 * (W - 16.5) * L ** (1 / 1.57)))
+
+    cnn = [dict(L=L, W=float(W), p=1.0, flux=0.0, P_metal=p_metal(W, L), P_metal_stderr=0.01)
+           for L in (8, 12, 16) for W in np.linspace(14, 19, 11)]
+    cnn_rows, cnn_fit = scaling_table(cnn, "P_metal", "P_metal_stderr", study="box", observable="P_metal", order=3)
+    assert cnn_fit is not None and cnn_fit.x_c_interval[0] < 16.5 < cnn_fit.x_c_interval[1]
+    assert [r["method"] for r in cnn_rows] == ["crossing", "crossing", "fit"]
+    assert all(abs(r["x_c"] - 16.5) < 1e-9 for r in cnn_rows[:2])  # exact curves cross on the grid point W_c
     # A window keeps only its points; too few points for the fit give a row that says so.
     rows, fits = finite_size_scaling(synthetic_points(), "r", window=(16.0, 16.6), order=3)
     assert fits == {} and any(r["method"].startswith("fit skipped") for r in rows)

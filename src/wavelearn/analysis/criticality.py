@@ -247,6 +247,34 @@ def _studies(points: Sequence[Point]) -> dict[str, list[Point]]:
     return dict(sorted(out.items()))
 
 
+def _scale(base: dict, x, L, q, sigma, replicas, order: int, irrelevant: bool, confidence: float
+           ) -> tuple[list[dict], object]:
+    """Crossings and the scaling fit of one set of curves; the fit is None when it cannot be made."""
+    rows = []
+    crossings = pairwise_crossings(x, L, q, sigma=None if replicas is not None else sigma, replicas=replicas,
+                                   confidence=confidence) if len(x) else []
+    for c in crossings:
+        rows.append(dict(base, method="crossing", L1=c.L1, L2=c.L2, x_c=c.x, x_c_low=c.interval[0],
+                         x_c_high=c.interval[1], x_c_error=c.x_error,
+                         n_points=int(np.isin(L, (c.L1, c.L2)).sum()), n_crossings=c.n_crossings))
+    try:
+        fit = fit_scaling(x, L, q, sigma, order=order, irrelevant=irrelevant, replicas=replicas,
+                          confidence=confidence, x_guess=crossings[-1].x if crossings else None)
+    except DataError as err:
+        rows.append(dict(base, method=f"fit skipped: {err}", n_points=len(x)))
+        return rows, None
+    r = fit.as_row()
+    rows.append(dict(base, method="fit", L1=int(np.min(L)), L2=int(np.max(L)),
+                     **{k: r[k] for k in ("x_c", "x_c_low", "x_c_high", "x_c_error", "nu", "nu_low", "nu_high",
+                                          "nu_error", "chi2_dof", "order", "irrelevant", "y", "n_points",
+                                          "at_bound")}))
+    return rows, fit
+
+
+def _window_text(window) -> str:
+    return "" if window is None else f"{window[0]:g}:{window[1]:g}"
+
+
 def finite_size_scaling(points: Sequence[Point], observable: str = "r", window: tuple[float, float] | None = None,
                         order: int = 2, irrelevant: bool = False, confidence: float = 0.95
                         ) -> tuple[list[dict], dict]:
@@ -255,7 +283,8 @@ def finite_size_scaling(points: Sequence[Point], observable: str = "r", window: 
     Points with x outside ``window`` (inclusive), or without a finite value and error, are
     left out. Confidence intervals: bootstrap over realizations (each point's replicas). A
     study that cannot be fitted (too few points or sizes) gets a row with method
-    ``"fit skipped: <reason>"``. Returns the rows (``FSS_FIELDS``) and the fits by study.
+    ``"fit skipped: <reason>"``. Returns the rows (``FSS_FIELDS``) and, by study, (fit, the
+    scanned parameter, the points fitted).
     """
     if observable not in OBSERVABLES:
         raise ParameterError(f"observable={observable!r} is not one of {', '.join(OBSERVABLES)}")
@@ -264,32 +293,41 @@ def finite_size_scaling(points: Sequence[Point], observable: str = "r", window: 
         parameter = scan_parameter([p.row for p in pts])
         keep = [p for p in pts if np.isfinite(p.row[observable]) and p.row[f"{observable}_error"] > 0
                 and (window is None or window[0] <= p.row[parameter] <= window[1])]
-        base = dict(study=study, observable=observable, parameter=parameter,
-                    window="" if window is None else f"{window[0]:g}:{window[1]:g}")
-        x = np.array([p.row[parameter] for p in keep])
-        L = np.array([p.row["L"] for p in keep])
-        q = np.array([p.row[observable] for p in keep])
-        sigma = np.array([p.row[f"{observable}_error"] for p in keep])
+        base = dict(study=study, observable=observable, parameter=parameter, window=_window_text(window))
         replicas = np.stack([p.replicas[observable] for p in keep], axis=1) if keep else None
-        crossings = pairwise_crossings(x, L, q, replicas=replicas, confidence=confidence) if keep else []
-        for c in crossings:
-            rows.append(dict(base, method="crossing", L1=c.L1, L2=c.L2, x_c=c.x, x_c_low=c.interval[0],
-                             x_c_high=c.interval[1], x_c_error=c.x_error,
-                             n_points=int(np.isin(L, (c.L1, c.L2)).sum()), n_crossings=c.n_crossings))
-        guess = crossings[-1].x if crossings else None
-        try:
-            fit = fit_scaling(x, L, q, sigma, order=order, irrelevant=irrelevant, replicas=replicas,
-                              confidence=confidence, x_guess=guess)
-        except DataError as err:
-            rows.append(dict(base, method=f"fit skipped: {err}", n_points=len(keep)))
-            continue
-        fits[study] = (fit, parameter, keep)
-        r = fit.as_row()
-        rows.append(dict(base, method="fit", L1=int(L.min()), L2=int(L.max()),
-                         **{k: r[k] for k in ("x_c", "x_c_low", "x_c_high", "x_c_error", "nu", "nu_low", "nu_high",
-                                              "nu_error", "chi2_dof", "order", "irrelevant", "y", "n_points",
-                                              "at_bound")}))
+        study_rows, fit = _scale(base, np.array([p.row[parameter] for p in keep]),
+                                 np.array([p.row["L"] for p in keep]), np.array([p.row[observable] for p in keep]),
+                                 np.array([p.row[f"{observable}_error"] for p in keep]), replicas, order, irrelevant,
+                                 confidence)
+        rows += study_rows
+        if fit is not None:
+            fits[study] = (fit, parameter, keep)
     return rows, fits
+
+
+def scaling_table(rows: Sequence[dict], value: str, error: str, study: str = "", observable: str | None = None,
+                  replicas: np.ndarray | None = None, window: tuple[float, float] | None = None, order: int = 2,
+                  irrelevant: bool = False, confidence: float = 0.95) -> tuple[list[dict], object]:
+    """Crossings and scaling fit of any per-point quantity of one study, e.g. the CNN's
+    P(metal) per point (rows with ``L``, ``W``, ``p``, ``flux``, ``value`` and ``error``
+    columns, as :func:`wavelearn.analysis.critical.point_probabilities` writes them).
+
+    ``replicas`` (n, len(rows)): bootstrap replicas of every row's value over its
+    realizations; without them the points are redrawn within ``error``. Returns the rows
+    (``FSS_FIELDS``) and the :class:`~wavelearn.analysis.scaling.ScalingFit` (None if none).
+    """
+    parameter = scan_parameter(rows)
+    keep = [i for i, r in enumerate(rows) if np.isfinite(r[value]) and r[error] > 0
+            and (window is None or window[0] <= r[parameter] <= window[1])]
+    if replicas is not None:
+        replicas = np.asarray(replicas, dtype=np.float64)
+        if replicas.ndim != 2 or replicas.shape[1] != len(rows):
+            raise DataError(f"scaling_table: replicas must have shape (n, {len(rows)}), got {replicas.shape}")
+        replicas = replicas[:, keep]
+    base = dict(study=study, observable=observable or value, parameter=parameter, window=_window_text(window))
+    return _scale(base, np.array([rows[i][parameter] for i in keep]), np.array([rows[i]["L"] for i in keep]),
+                  np.array([rows[i][value] for i in keep]), np.array([rows[i][error] for i in keep]), replicas,
+                  order, irrelevant, confidence)
 
 
 def write_criticality(paths: Sequence[str], csv_path: str, plot_path: str | None = None,
