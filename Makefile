@@ -42,7 +42,14 @@ $(STAMPS)/stack: envs/native/build-stack.sh | $(PY)
 	@grep -E '^\s+\[(ok|done)\]' $(VENV)/build-stack.log
 	@touch $@
 
-$(STAMPS)/project: pyproject.toml $(STAMPS)/stack
+$(STAMPS)/kwant: envs/native/build-kwant.sh $(STAMPS)/stack
+	@echo "Kwant against the sequential MUMPS (first time ~5 min; log in $(VENV)/build-kwant.log)"
+	@VENV=$(VENV) envs/native/build-kwant.sh > $(VENV)/build-kwant.log 2>&1 \
+	  || { tail -40 $(VENV)/build-kwant.log; exit 1; }
+	@grep -E '^\s+\[(ok|done)\]' $(VENV)/build-kwant.log
+	@touch $@
+
+$(STAMPS)/project: pyproject.toml $(STAMPS)/stack $(STAMPS)/kwant
 	$(PY) -m pip install -q --no-build-isolation -e '.[test,workflow,learning]'
 	@touch $@
 
