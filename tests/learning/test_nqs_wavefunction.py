@@ -154,3 +154,22 @@ def test_impossible_inputs():
         VMCSettings(model=SpinModel("heisenberg", "chain", 7), rbm=RBMConfig(marshall=True))
     with pytest.raises(ParameterError, match="kind="):
         SamplerSettings("gibbs")
+
+
+@pytest.mark.parametrize("symmetric, complex_params, marshall", [(False, False, True), (True, False, True),
+                                                                  (False, True, False), (True, True, True)])
+def test_fast_log_ratios_equal_direct_evaluation(symmetric, complex_params, marshall):
+    from wavelearn.learning.nqs.rbm import log_ratios
+
+    with x64():
+        model = SpinModel("j1j2", "square", 4, J2=0.5)
+        module = RBMConfig(alpha=1, symmetric=symmetric, complex_params=complex_params, marshall=marshall,
+                           init_std=0.3).module(model.lattice)
+        params = module.init(jax.random.PRNGKey(2), jnp.ones((1, 16)))["params"]
+        sigma = jnp.asarray(np.random.default_rng(1).choice([-1.0, 1.0], size=(7, 16)))
+        terms = model.terms
+        fast = np.asarray(log_ratios(module, params, sigma, jnp.asarray(terms.flips)))
+        primes, _ = terms.connected(np.asarray(sigma, dtype=np.int8))
+        direct = (np.asarray(module.apply({"params": params}, jnp.asarray(primes[:, 1:], jnp.float64)))
+                  - np.asarray(module.apply({"params": params}, sigma))[:, None])
+        np.testing.assert_allclose(np.exp(fast), np.exp(direct), rtol=1e-10, atol=1e-12)

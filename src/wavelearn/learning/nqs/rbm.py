@@ -102,3 +102,39 @@ class RBMConfig:
         marshall = tuple(int(v) for v in lattice.sublattice) if self.marshall else None
         translations = tuple(tuple(int(v) for v in row) for row in lattice.translations) if self.symmetric else None
         return RBMModule(self.n_hidden(lattice.n_sites), self.complex_params, marshall, translations, self.init_std)
+
+
+def dense_parameters(module: RBMModule, params) -> tuple[jnp.ndarray, jnp.ndarray, jnp.ndarray]:
+    """(a, b, W) of the plain RBM equal to ``module``: the symmetric RBM unrolled over translations,
+    theta_{t,f} = b_f + sum_i W_{i,f} sigma_{T_t(i)} = b_f + sum_k W_{T_t^-1(k),f} sigma_k."""
+    a, b, W = params["visible_bias"], params["hidden_bias"], params["weights"]
+    if module.translations is None:
+        return a, b, W
+    perms = np.array(module.translations)
+    inverse = np.argsort(perms, axis=1)                      # inverse[t, k] = i with perms[t, i] = k
+    n, n_translations = perms.shape[1], perms.shape[0]
+    W_full = jnp.transpose(W[inverse], (1, 0, 2)).reshape(n, n_translations * W.shape[1])
+    return a * jnp.ones(n, dtype=W.dtype), jnp.tile(b, n_translations), W_full
+
+
+def log_ratios(module: RBMModule, params, sigma, flips) -> jnp.ndarray:
+    """log psi(sigma^(m)) - log psi(sigma) for every move m flipping the sites ``flips[m]`` (M, k),
+    for configurations sigma (B, N): shape (B, M).
+
+    The flipped spins change theta_j by -2 sum_{i in m} W_ij sigma_i, so a move costs O(k alpha N)
+    instead of the O(alpha N^2) of evaluating log psi afresh. With the Marshall sign, flipping
+    sigma_i changes n_up on sublattice 1 by -sigma_i, the phase by pi times that.
+    """
+    a, b, W = dense_parameters(module, params)
+    sigma = jnp.asarray(sigma, dtype=jnp.float64)
+    dtype = W.dtype
+    theta = sigma.astype(dtype) @ W + b                                       # (B, H)
+    flipped = jnp.stack([sigma[:, flips[:, c]] for c in range(flips.shape[1])], axis=-1)  # (B, M, k)
+    delta_theta = -2.0 * jnp.einsum("bmc,mch->bmh", flipped.astype(dtype), W[flips])
+    delta_visible = -2.0 * jnp.einsum("bmc,mc->bm", flipped.astype(dtype), a[flips])
+    out = delta_visible + jnp.sum(log_cosh2(theta[:, None, :] + delta_theta) - log_cosh2(theta)[:, None, :], axis=-1)
+    if module.marshall is not None:
+        on_b = jnp.asarray(np.array(module.marshall), dtype=jnp.float64)
+        delta_n = -jnp.sum(flipped * on_b[flips], axis=-1)
+        out = out.astype(jnp.complex128) + 1j * jnp.pi * delta_n
+    return out

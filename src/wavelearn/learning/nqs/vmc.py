@@ -27,7 +27,7 @@ from jax.flatten_util import ravel_pytree
 
 from wavelearn.errors import ParameterError
 from wavelearn.learning.nqs import x64
-from wavelearn.learning.nqs.rbm import RBMConfig
+from wavelearn.learning.nqs.rbm import RBMConfig, log_ratios
 from wavelearn.learning.nqs.sampler import (SamplerSettings, chain_statistics, check_exact, exact_weights,
                                             initial_configurations, metropolis)
 from wavelearn.learning.nqs.sr import SRSettings, energy_gradient, natural_gradient
@@ -125,18 +125,28 @@ class JaxTerms:
                    jnp.asarray(terms.flips), jnp.asarray(sign), jnp.asarray(terms.coupling, jnp.float64), terms.exchange)
 
 
-def local_energies(logpsi, params, sigma: jax.Array, terms: JaxTerms, log_sigma: jax.Array | None = None) -> jax.Array:
-    """E_loc for configurations sigma (B, N) (equation in the module docstring)."""
-    if log_sigma is None:
-        log_sigma = logpsi(params, sigma)
+def local_energies(logpsi, params, sigma: jax.Array, terms: JaxTerms, log_sigma: jax.Array | None = None,
+                   ratios=None) -> jax.Array:
+    """E_loc for configurations sigma (B, N) (equation in the module docstring).
+
+    ``ratios(params, sigma, flips)``, when given, returns log psi(sigma^(m)) - log psi(sigma) for
+    all moves at once (the RBM's O(alpha N) update, :func:`~wavelearn.learning.nqs.rbm.log_ratios`);
+    otherwise log psi is evaluated afresh on every connected configuration.
+    """
     diagonal = (sigma[:, terms.pairs[:, 0]] * sigma[:, terms.pairs[:, 1]]) @ terms.zz + sigma @ terms.field
-    primes = sigma[:, None, :] * terms.flip_sign[None, :, :]                   # (B, M, N)
-    log_primes = logpsi(params, primes.reshape(-1, sigma.shape[1])).reshape(primes.shape[:2])
+    if ratios is not None:
+        log_ratio = ratios(params, sigma, terms.flips)
+    else:
+        if log_sigma is None:
+            log_sigma = logpsi(params, sigma)
+        primes = sigma[:, None, :] * terms.flip_sign[None, :, :]               # (B, M, N)
+        log_primes = logpsi(params, primes.reshape(-1, sigma.shape[1])).reshape(primes.shape[:2])
+        log_ratio = log_primes - log_sigma[:, None]
     if terms.exchange:
         mels = jnp.where(sigma[:, terms.flips[:, 0]] != sigma[:, terms.flips[:, 1]], terms.coupling, 0.0)
     else:
-        mels = jnp.broadcast_to(terms.coupling, primes.shape[:2])
-    return diagonal + jnp.sum(mels * jnp.exp(log_primes - log_sigma[:, None]), axis=1)
+        mels = jnp.broadcast_to(terms.coupling, log_ratio.shape)
+    return diagonal + jnp.sum(mels * jnp.exp(log_ratio), axis=1)
 
 
 def log_derivatives(logpsi, params, sigma: jax.Array, holomorphic: bool) -> jax.Array:
@@ -172,6 +182,9 @@ class VMCTask:
         self.exact_configurations = (jnp.asarray(self.hilbert.configurations(), jnp.float64)
                                      if settings.sampler.kind == "exact" else None)
 
+    def ratios(self, params, sigma, flips):
+        return log_ratios(self.module, params, sigma, flips)
+
     def logpsi(self, params, sigma):
         return self.module.apply({"params": params}, sigma)
 
@@ -197,8 +210,7 @@ class VMCTask:
     def estimate(self, params, extra, key):
         """Energy statistics of one batch of samples, plus what the gradient needs."""
         sigma, weights, shape, extra, acceptance = self.sample(params, extra, key)
-        log_sigma = self.logpsi(params, sigma)
-        e_loc = local_energies(self.logpsi, params, sigma, self.terms, log_sigma)
+        e_loc = local_energies(self.logpsi, params, sigma, self.terms, ratios=self.ratios)
         if weights is None:
             stats = chain_statistics(e_loc.reshape(shape))
         else:
