@@ -105,3 +105,12 @@ def test_checkpoint_resume_is_exact(tmp_path):
     other = run_vmc(VMCSettings(model=settings.model, rbm=RBMConfig(alpha=2, marshall=True),
                                 sampler=settings.sampler), 2, tmp_path / "cut", seed=3)
     assert len(other.history) == 2
+
+
+def test_divergence_is_an_error_not_nan_parameters():
+    from wavelearn.errors import ConvergenceError
+    from wavelearn.learning.nqs.vmc import StopOnDivergence
+
+    StopOnDivergence().on_epoch_end(3, {"epoch": 4, "train_energy": -1.0}, None)
+    with pytest.raises(ConvergenceError, match="diverged at iteration 5"):
+        StopOnDivergence().on_epoch_end(4, {"epoch": 5, "train_energy": float("nan")}, None)

@@ -173,3 +173,22 @@ def test_fast_log_ratios_equal_direct_evaluation(symmetric, complex_params, mars
         direct = (np.asarray(module.apply({"params": params}, jnp.asarray(primes[:, 1:], jnp.float64)))
                   - np.asarray(module.apply({"params": params}, sigma))[:, None])
         np.testing.assert_allclose(np.exp(fast), np.exp(direct), rtol=1e-10, atol=1e-12)
+
+
+def test_local_energy_ignores_amplitudes_outside_the_sector():
+    """A uniform visible bias a multiplies psi by exp(a sum sigma): constant inside Sz = 0, so E_loc
+    must not change — even when a is so large that psi overflows on the states one double flip
+    outside the sector (exp(inf) * 0 must not turn into NaN)."""
+    with x64():
+        task = VMCTask(VMCSettings(model=SpinModel("heisenberg", "chain", 8),
+                                   rbm=RBMConfig(alpha=1, marshall=True, init_std=0.2),
+                                   sampler=SamplerSettings("exchange", 2, 8)))
+        params, _ = task.init(jax.random.PRNGKey(0))
+        params = dict(params, visible_bias=jnp.zeros(8))
+        sigma = jnp.asarray(task.hilbert.configurations()[::5], jnp.float64)
+        base = local_energies(task.logpsi, params, sigma, task.terms, ratios=task.ratios)
+        huge = dict(params, visible_bias=jnp.full(8, 400.0))
+        for ratios in (task.ratios, None):
+            shifted = local_energies(task.logpsi, huge, sigma, task.terms, ratios=ratios)
+            assert np.all(np.isfinite(np.asarray(shifted)))
+            np.testing.assert_allclose(np.asarray(shifted), np.asarray(base), rtol=1e-9, atol=1e-9)

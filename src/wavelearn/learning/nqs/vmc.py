@@ -25,7 +25,7 @@ import numpy as np
 import optax
 from jax.flatten_util import ravel_pytree
 
-from wavelearn.errors import ParameterError
+from wavelearn.errors import ConvergenceError, ParameterError
 from wavelearn.learning.nqs import x64
 from wavelearn.learning.nqs.rbm import RBMConfig, log_ratios
 from wavelearn.learning.nqs.sampler import (SamplerSettings, chain_statistics, check_exact, exact_weights,
@@ -143,7 +143,12 @@ def local_energies(logpsi, params, sigma: jax.Array, terms: JaxTerms, log_sigma:
         log_primes = logpsi(params, primes.reshape(-1, sigma.shape[1])).reshape(primes.shape[:2])
         log_ratio = log_primes - log_sigma[:, None]
     if terms.exchange:
-        mels = jnp.where(sigma[:, terms.flips[:, 0]] != sigma[:, terms.flips[:, 1]], terms.coupling, 0.0)
+        # A "move" on a parallel pair is no term of H (element 0). Its flipped configuration lies
+        # outside the Sz sector, where psi was never trained and may overflow: exp(inf) * 0 would
+        # be NaN, so such ratios are replaced by 0 before exponentiating.
+        active = sigma[:, terms.flips[:, 0]] != sigma[:, terms.flips[:, 1]]
+        mels = jnp.where(active, terms.coupling, 0.0)
+        log_ratio = jnp.where(active, log_ratio, 0.0)
     else:
         mels = jnp.broadcast_to(terms.coupling, log_ratio.shape)
     return diagonal + jnp.sum(mels * jnp.exp(log_ratio), axis=1)
@@ -267,6 +272,19 @@ def final_estimate(history: Sequence[dict[str, float]], fraction: float = 0.1) -
     return float(energies.mean()), float(np.sqrt(np.sum(errors**2)) / k)
 
 
+class StopOnDivergence:
+    """Core callback: a non-finite energy ends the run with a ConvergenceError (instead of
+    iterating on NaN parameters and writing them)."""
+
+    def on_epoch_end(self, epoch, record, state):
+        if not np.isfinite(record.get("train_energy", 0.0)):
+            raise ConvergenceError(f"VMC diverged at iteration {epoch + 1}: the energy is {record['train_energy']}; "
+                                   f"lower the learning rate or raise the SR diagonal shift")
+
+    def on_fit_end(self, result):
+        pass
+
+
 def run_vmc(settings: VMCSettings, iterations: int, workdir: str | Path, *, seed: int = 0,
             exact_energy: float | None = None, callbacks: Sequence = (), stop_after: int | None = None) -> VMCResult:
     """Train through the core (checkpoint after every iteration in ``workdir``, exact resume)."""
@@ -279,7 +297,7 @@ def run_vmc(settings: VMCSettings, iterations: int, workdir: str | Path, *, seed
         signature = {"kind": "nqs-vmc", "settings": json.loads(json.dumps(settings.as_dict()))}
         start = time.perf_counter()
         result = fit(task, settings.optimizer.build(), FitSettings(epochs=iterations, seed=seed), workdir,
-                     signature=signature, callbacks=callbacks, stop_after=stop_after)
+                     signature=signature, callbacks=[StopOnDivergence(), *callbacks], stop_after=stop_after)
         elapsed = time.perf_counter() - start
     energy, error = final_estimate(result.history)
     return VMCResult(settings, result.history, jax.device_get(result.params), energy, error, exact_energy,
