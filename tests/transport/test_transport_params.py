@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import argparse
 import math
 
 import numpy as np
 import pytest
 
 from wavelearn.cli import transport as cli_transport
-from wavelearn.errors import ParameterError
+from wavelearn.errors import DataError, ParameterError
 from wavelearn.transport.params import MAX_PACKING, Billiard, lead_mode_energies, open_modes_zero_field
 
 GOOD = dict(Lx=30, Ly=20, lead_width=8, energy=0.5, antidots=3, radius=2.5, field_min=-0.02,
@@ -87,3 +88,28 @@ def test_cli_reports_bad_config_before_loading_kwant(capsys):
                              "--output", "never.h5"])
     assert rc == 2
     assert "radius" in capsys.readouterr().err
+
+
+def test_gather_command_refuses_mixed_chunks(tmp_path, capsys):
+    # Through the sub-commands as wavelearn's main parser registers them (no Kwant needed).
+    from wavelearn.io.fingerprints import FingerprintData, read_fingerprints, write_fingerprints
+
+    parser = argparse.ArgumentParser()
+    cli_transport.register(parser.add_subparsers(dest="command"))
+    params = Billiard(**GOOD)
+    zeros = dict(conductance=np.zeros((1, 5)), open_modes=np.ones((1, 5), dtype=np.int64),
+                 density=np.zeros((1, 30, 20), np.float32), occupancy=np.zeros((1, 30, 20), np.uint8),
+                 positions=np.zeros((1, 3, 2)), n_sites=np.ones(1, np.int64), build_seconds=np.zeros(1),
+                 solve_seconds=np.zeros(1), density_seconds=np.zeros(1))
+    for k in range(2):
+        write_fingerprints(tmp_path / f"c{k}.h5", FingerprintData(
+            params=params, campaign_seed=k, solver="mumps", field=params.fields(), layout=np.array([k]), **zeros))
+    args = parser.parse_args(["gather-fingerprints", str(tmp_path / "c0.h5"), str(tmp_path / "c1.h5"),
+                              "-o", str(tmp_path / "all.h5")])
+    with pytest.raises(DataError, match="campaign_seed=1"):
+        args.run(args)
+    write_fingerprints(tmp_path / "c1.h5", FingerprintData(
+        params=params, campaign_seed=0, solver="mumps", field=params.fields(), layout=np.array([1]), **zeros))
+    assert args.run(args) == 0
+    assert "2 layouts from 2 chunk(s)" in capsys.readouterr().out
+    assert list(read_fingerprints(tmp_path / "all.h5").layout) == [0, 1]

@@ -38,11 +38,28 @@ def _potential(text: str) -> float:
     return math.inf if text.strip().lower() in ("inf", "hard") else float(text)
 
 
+GATHER_HELP = "join fingerprint chunks of one billiard into a dataset sorted by layout"
+
+
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("transport", help=HELP, description=DESCRIPTION,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     add_arguments(p)
     p.set_defaults(run=run)
+    g = sub.add_parser("gather-fingerprints", help=GATHER_HELP, description=GATHER_HELP + (
+        ". Every chunk must have the same billiard, campaign seed, solver and field grid, and no "
+        "layout may appear twice; the output (same format, kind 'dataset') is written atomically."))
+    g.add_argument("chunks", nargs="+", help="HDF5 files written by 'wavelearn transport'")
+    g.add_argument("--output", "-o", required=True, help="the dataset to write")
+    g.set_defaults(run=run_gather)
+
+
+def run_gather(args: argparse.Namespace) -> int:
+    from wavelearn.io.fingerprints import gather_fingerprints
+
+    n = gather_fingerprints(args.chunks, args.output)
+    print(f"wrote {args.output}: {n} layouts from {len(args.chunks)} chunk(s)")
+    return 0
 
 
 def add_arguments(p: argparse.ArgumentParser) -> None:
