@@ -11,6 +11,7 @@ Rows, each configuration in its own process:
 * ``bare, 2 BLAS threads``: the bare loop with OpenBLAS allowed two threads.
 
     python bench/transport_bench.py --sizes 100 200 --output bench/out-transport.md
+    python bench/transport_bench.py --ucf 8 --output bench/out-transport-ucf.md   # UCF, ~2 min
 """
 
 from __future__ import annotations
@@ -98,6 +99,54 @@ def worker_bare(L: int, points: int) -> dict:
     return {"build": t_build, "per_point": per_point, "cpu": cpu, "g": g, "sites": len(fsyst.sites)}
 
 
+def ucf(layouts: int, energies: np.ndarray, field: float) -> str:
+    """Universal conductance fluctuations: rms of g over the Fermi energy (a window with a fixed
+    number N of lead modes), per layout, at B = 0 (orthogonal, beta = 1) and at a field that
+    breaks time reversal (unitary, beta = 2), compared with random-matrix theory for a chaotic
+    cavity with N modes per lead (Baranger & Mello 1994; Jalabert, Pichard & Beenakker 1994):
+    var g = N (N+1)^2 / ((2N+1)^2 (2N+3)) -> 1/8 and N^2 / (4 (4N^2 - 1)) -> 1/16,
+    weak localisation <g>_2 - <g>_1 = N / (2 (2N+1)) -> 1/4."""
+    import dataclasses
+
+    from wavelearn.transport import system
+    from wavelearn.transport.conductance import conductance
+    from wavelearn.transport.layout import draw_layout
+    from wavelearn.transport.params import Billiard
+
+    base = Billiard(Lx=80, Ly=80, lead_width=20, energy=float(energies[0]), antidots=8, radius=5.0,
+                    field_min=0.0, field_max=field, field_points=2)
+    g = np.empty((layouts, len(energies), 2))
+    modes = set()
+    for k in range(layouts):
+        fsyst = system.build_system(base, draw_layout(0, base, k))
+        for i, energy in enumerate(energies):
+            g[k, i], n = conductance(fsyst, dataclasses.replace(base, energy=float(energy)), base.fields())
+            modes.update(n.tolist())
+    if len(modes) != 1:
+        raise SystemExit(f"the energy window changes the number of lead modes: {sorted(modes)}")
+    N = modes.pop()
+    rms = g.std(axis=1, ddof=1)  # (layouts, 2): over energy
+    rmt = (np.sqrt(N * (N + 1) ** 2 / ((2 * N + 1) ** 2 * (2 * N + 3))), np.sqrt(N**2 / (4 * (4 * N**2 - 1))))
+    flux = field * base.Lx * base.Ly
+    lines = [
+        "## Transport: universal conductance fluctuations",
+        "",
+        f"{base.Lx}x{base.Ly} billiard, {base.antidots} hard-wall antidots of radius {base.radius:g}, leads of "
+        f"{base.lead_width} sites (N = {N} modes), W = 0; rms of g over {len(energies)} Fermi energies in "
+        f"[{energies[0]:.3f}, {energies[-1]:.3f}] t, per layout, for layouts 0..{layouts - 1} (seed 0).",
+        "",
+        "| | B = 0 (beta = 1) | phi = " + f"{field:g} ({flux:.1f} flux quanta through the billiard, beta = 2) | ratio |",
+        "|---|---|---|---|",
+        f"| rms g per layout (e^2/h) | {' '.join(f'{v:.2f}' for v in rms[:, 0])} "
+        f"| {' '.join(f'{v:.2f}' for v in rms[:, 1])} | |",
+        f"| mean rms g | {rms[:, 0].mean():.3f} | {rms[:, 1].mean():.3f} | {rms[:, 0].mean() / rms[:, 1].mean():.2f} |",
+        f"| RMT chaotic cavity, N = {N} | {rmt[0]:.3f} | {rmt[1]:.3f} | {rmt[0] / rmt[1]:.2f} |",
+        f"| mean g | {g[:, :, 0].mean():.3f} | {g[:, :, 1].mean():.3f} | WL: {g[:, :, 1].mean() - g[:, :, 0].mean():.3f} "
+        f"(RMT {N / (2 * (2 * N + 1)):.3f}) |",
+    ]
+    return "\n".join(lines) + "\n"
+
+
 def run_worker(kind: str, L: int, points: int, threads: int = 1) -> dict:
     env = {**ENV, "OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads)}
     cmd = [sys.executable, str(HERE), "worker", kind, "--L", str(L), "--points", str(points)]
@@ -116,7 +165,16 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=5, help="field points per configuration")
     parser.add_argument("--scipy-points", type=int, default=2, help="field points with the SciPy fallback")
     parser.add_argument("--output", help="Markdown file (default: stdout)")
+    parser.add_argument("--ucf", type=int, metavar="LAYOUTS", default=0,
+                        help="instead: universal conductance fluctuations over this many layouts")
     args = parser.parse_args()
+    if args.ucf:
+        # N = 15 modes between the thresholds 0.534 and 0.753 of a 20-site lead.
+        text = ucf(args.ucf, np.linspace(0.56, 0.73, 18), field=0.0015)
+        if args.output:
+            Path(args.output).write_text(text)
+        print(text)
+        return
     if args.command == "worker":
         result = (worker_bare(args.L, args.points) if args.kind == "bare"
                   else worker_ours(args.L, args.points, "mumps" if args.kind == "ours" else "scipy"))

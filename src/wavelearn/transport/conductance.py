@@ -72,7 +72,7 @@ def scattering_density(fsyst, params: Billiard, field: float, solver: str = "mum
                                 check_hermiticity=False)
     psi = wave(0)  # (modes, sites)
     image = np.zeros(params.shape, dtype=np.float64)
-    x, y = _system.site_index(fsyst, params)
+    x, y = _system.site_index(fsyst)
     image[x, y] = np.sum(np.abs(psi) ** 2, axis=0)
     return image.astype(np.float32)
 

@@ -66,7 +66,7 @@ def build_system(params: Billiard, layout: Layout):
     return syst.finalized()
 
 
-def site_index(fsyst, params: Billiard) -> tuple[np.ndarray, np.ndarray]:
+def site_index(fsyst) -> tuple[np.ndarray, np.ndarray]:
     """(x, y) integer coordinates of the finalized system's sites, in its order."""
     tags = np.array([site.tag for site in fsyst.sites], dtype=np.int64).reshape(-1, 2)
     return tags[:, 0], tags[:, 1]
