@@ -1,0 +1,117 @@
+"""``wavelearn vae``: the Y-shaped VAE that reads wave functions and antidot layouts out of
+magneto-conductance fingerprints (train, evaluate)."""
+
+from __future__ import annotations
+
+import argparse
+
+from wavelearn.cli.defaults import DEFAULT
+
+HELP = "Y-shaped VAE: g(B) fingerprints -> wave-function image and antidot layout (train, evaluate)"
+
+TRAIN_DESCRIPTION = """\
+Train the VAE of Daimon et al. (Nat. Commun. 13, 3160 (2022)) on fingerprint datasets
+('wavelearn transport' outputs, gathered or not): an encoder from g(B) to a Gaussian latent z,
+and two decoders from z to the wave-function image and to the antidot occupancy map. Loss per
+pixel: image MSE + layout binary cross entropy + beta * KL(q(z|g) || N(0,1)). A seeded fraction
+of the layouts is held out; their losses, pixel correlation and antidot-position error are
+logged after every epoch. Checkpoints every epoch in WORKDIR, resumed when run again; the
+trained network is WORKDIR/network.json + network.msgpack.
+
+example:
+  wavelearn vae train fingerprints.h5 --workdir vae --epochs 100
+  wavelearn vae train fingerprints.h5 --workdir vae-layout --epochs 100 --no-wavefunction
+"""
+
+EVALUATE_DESCRIPTION = """\
+Evaluate trained VAEs on the layouts they held out: pixel correlation of predicted and true
+images, antidot-position error (lattice units, optimal matching), and the same for trivial
+baselines (the mean training image; a random training layout). Writes OUTPUT/metrics.json,
+OUTPUT/reconstructions-K.png and OUTPUT/latent.png (t-SNE of the latent means in 2D and 3D,
+the networks side by side).
+
+example:
+  wavelearn vae evaluate fingerprints.h5 --network vae --network vae-layout --output vae-report
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    from wavelearn.learning.fingerprints.network import VAEConfig
+    from wavelearn.learning.fingerprints.training import VAETrainConfig
+
+    p = sub.add_parser("vae", help=HELP, description=HELP)
+    actions = p.add_subparsers(dest="action", required=True, metavar="ACTION")
+
+    t = actions.add_parser("train", help="train (or resume) a VAE", description=TRAIN_DESCRIPTION,
+                           formatter_class=argparse.RawDescriptionHelpFormatter)
+    t.add_argument("datasets", nargs="+", metavar="DATASET", help="fingerprint files of one billiard")
+    t.add_argument("--workdir", required=True, help="folder for checkpoints, history.csv and the network")
+    a = t.add_argument_group("architecture")
+    a.add_argument("--latent", type=int, default=DEFAULT(VAEConfig, "latent"), help="latent dimension [%(default)s]")
+    a.add_argument("--conv-features", type=int, nargs="+", default=list(DEFAULT(VAEConfig, "conv_features")),
+                   metavar="N", help="channels of the encoder's 1D convolutions [%(default)s]")
+    a.add_argument("--kernel", type=int, default=DEFAULT(VAEConfig, "kernel"), help="their width [%(default)s]")
+    a.add_argument("--dense", type=int, default=DEFAULT(VAEConfig, "dense"), help="hidden width [%(default)s]")
+    a.add_argument("--decoder-features", type=int, nargs="+", default=list(DEFAULT(VAEConfig, "decoder_features")),
+                   metavar="N", help="channels of the decoders' transposed convolutions [%(default)s]")
+    a.add_argument("--no-wavefunction", action="store_true", help="no image branch (layout only)")
+    s = t.add_argument_group("training")
+    s.add_argument("--epochs", type=int, default=DEFAULT(VAETrainConfig, "epochs"), help="[%(default)s]")
+    s.add_argument("--batch-size", type=int, default=DEFAULT(VAETrainConfig, "batch_size"), help="[%(default)s]")
+    s.add_argument("--learning-rate", type=float, default=DEFAULT(VAETrainConfig, "learning_rate"),
+                   help="Adam step size [%(default)s]")
+    s.add_argument("--beta", type=float, default=DEFAULT(VAETrainConfig, "beta"),
+                   help="weight of the KL term against the per-pixel losses [%(default)s]")
+    s.add_argument("--image-weight", type=float, default=DEFAULT(VAETrainConfig, "image_weight"), help="[%(default)s]")
+    s.add_argument("--layout-weight", type=float, default=DEFAULT(VAETrainConfig, "layout_weight"),
+                   help="[%(default)s]")
+    s.add_argument("--validation", type=float, default=DEFAULT(VAETrainConfig, "validation"),
+                   help="fraction of layouts held out [%(default)s]")
+    s.add_argument("--seed", type=int, default=DEFAULT(VAETrainConfig, "seed"), help="[%(default)s]")
+    s.add_argument("--no-progress", action="store_true", help="one log line per epoch instead of a progress bar")
+    t.set_defaults(run=run_train)
+
+    e = actions.add_parser("evaluate", help="metrics, reconstructions and t-SNE maps of trained VAEs",
+                           description=EVALUATE_DESCRIPTION, formatter_class=argparse.RawDescriptionHelpFormatter)
+    e.add_argument("datasets", nargs="+", metavar="DATASET", help="the fingerprint files the networks trained on")
+    e.add_argument("--network", action="append", required=True, metavar="WORKDIR",
+                   help="a trained VAE's folder; repeat to compare (e.g. with and without the image branch)")
+    e.add_argument("--output", required=True, help="folder for metrics.json and the figures")
+    e.add_argument("--colour-by", default="centre_x", choices=("centre_x", "centre_y", "spread", "count"),
+                   help="layout property colouring the latent maps [%(default)s]")
+    e.add_argument("--samples", type=int, default=4, help="held-out layouts to draw [%(default)s]")
+    e.set_defaults(run=run_evaluate)
+
+
+def run_train(args: argparse.Namespace) -> int:
+    from wavelearn.learning.fingerprints.data import read_datasets, split_layouts
+    from wavelearn.learning.fingerprints.network import VAEConfig
+    from wavelearn.learning.fingerprints.training import VAETrainConfig, train_vae
+
+    settings = VAETrainConfig(epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate,
+                              beta=args.beta, image_weight=args.image_weight, layout_weight=args.layout_weight,
+                              validation=args.validation, seed=args.seed)
+    data = read_datasets(args.datasets)
+    config = VAEConfig(n_fields=data.signal.shape[1], height=data.shape[0], width=data.shape[1], latent=args.latent,
+                       conv_features=tuple(args.conv_features), kernel=args.kernel, dense=args.dense,
+                       decoder_features=tuple(args.decoder_features), with_wavefunction=not args.no_wavefunction)
+    train_idx, val_idx = split_layouts(len(data), settings.validation, settings.seed)
+    result = train_vae(data, train_idx, val_idx, config, settings, args.workdir, progress=not args.no_progress,
+                       metadata={"datasets": [str(p) for p in args.datasets]})
+    last = result.last
+    image = f", pixel correlation {last['val_correlation']:.3f}" if "val_correlation" in last else ""
+    print(f"trained on {len(train_idx)} layouts ({len(val_idx)} held out): loss {last['train_loss']:.4g}, "
+          f"held-out loss {last['val_loss']:.4g}{image}, position error {last['val_position_error']:.3g} sites; "
+          f"network in {args.workdir}")
+    return 0
+
+
+def run_evaluate(args: argparse.Namespace) -> int:
+    from wavelearn.learning.fingerprints.data import read_datasets
+    from wavelearn.learning.fingerprints.inference import evaluate_networks
+
+    results = evaluate_networks(args.network, read_datasets(args.datasets), args.output, args.colour_by, args.samples)
+    for name, values in results.items():
+        print(name + ": " + ", ".join(f"{k} {v:.4g}" for k, v in values.items()))
+    print(f"metrics and figures in {args.output}")
+    return 0
