@@ -114,3 +114,11 @@ def test_divergence_is_an_error_not_nan_parameters():
     StopOnDivergence().on_epoch_end(3, {"epoch": 4, "train_energy": -1.0}, None)
     with pytest.raises(ConvergenceError, match="diverged at iteration 5"):
         StopOnDivergence().on_epoch_end(4, {"epoch": 5, "train_energy": float("nan")}, None)
+
+
+def test_diag_shift_schedule_is_geometric():
+    settings = SRSettings(0.1, final_diag_shift=0.001, decay_steps=10)
+    assert float(settings.shift(0)) == pytest.approx(0.1)
+    assert float(settings.shift(5)) == pytest.approx(0.01)
+    assert float(settings.shift(10)) == pytest.approx(0.001) and float(settings.shift(50)) == pytest.approx(0.001)
+    assert SRSettings(0.2).shift(100) == 0.2

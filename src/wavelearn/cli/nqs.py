@@ -58,6 +58,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--final-learning-rate", type=float, default=None, help="cosine decay to this rate")
     s.add_argument("--no-sr", action="store_true", help="plain gradient instead of stochastic reconfiguration")
     s.add_argument("--diag-shift", type=float, default=0.1, help="SR diagonal shift")
+    s.add_argument("--final-diag-shift", type=float, default=None,
+                   help="decay the diagonal shift geometrically to this over the iterations")
     s.add_argument("--sr-solver", choices=("cholesky", "cg"), default="cholesky")
     s.add_argument("--iterations", type=int, default=300)
     s.add_argument("--seed", type=int, default=0, help="seed of the initial parameters and the chains")
@@ -88,7 +90,8 @@ def settings_from_args(args: argparse.Namespace):
         model=model,
         rbm=RBMConfig(alpha=args.alpha, complex_params=args.complex, marshall=marshall, symmetric=args.symmetric),
         sampler=SamplerSettings(kind, args.chains, args.samples, args.discard, args.sweep),
-        sr=None if args.no_sr else SRSettings(args.diag_shift, args.sr_solver),
+        sr=None if args.no_sr else SRSettings(args.diag_shift, args.sr_solver, final_diag_shift=args.final_diag_shift,
+                                              decay_steps=max(1, args.iterations)),
         optimizer=OptimizerSettings(args.optimizer, args.learning_rate, args.final_learning_rate,
                                     max(1, args.iterations)),
         sz=sz)

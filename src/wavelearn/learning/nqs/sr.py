@@ -34,18 +34,37 @@ SOLVERS = ("cholesky", "cg")
 
 @dataclass(frozen=True)
 class SRSettings:
-    """``diag_shift`` epsilon; ``solver`` cholesky or cg (with ``cg_tol``, ``cg_maxiter``)."""
+    """``diag_shift`` epsilon; ``solver`` cholesky or cg (with ``cg_tol``, ``cg_maxiter``).
+
+    ``final_diag_shift``: when given, epsilon decays geometrically from ``diag_shift`` to it over
+    ``decay_steps`` iterations, eps(t) = eps0 (eps1/eps0)^min(t/T, 1): a large shift keeps the
+    first, far-from-converged steps small and stable; a small one later lets SR take the full
+    natural-gradient step.
+    """
 
     diag_shift: float = 0.1
     solver: str = "cholesky"
     cg_tol: float = 1e-8
     cg_maxiter: int = 500
+    final_diag_shift: float | None = None
+    decay_steps: int = 300
+
+    def shift(self, iteration):
+        """epsilon at ``iteration`` (a traced integer inside jit)."""
+        if self.final_diag_shift is None:
+            return self.diag_shift
+        progress = jnp.minimum(iteration / self.decay_steps, 1.0)
+        return self.diag_shift * (self.final_diag_shift / self.diag_shift) ** progress
 
     def __post_init__(self) -> None:
         if not self.diag_shift > 0:
             raise ParameterError(f"diag_shift={self.diag_shift!r} must be positive")
         if self.solver not in SOLVERS:
             raise ParameterError(f"solver={self.solver!r} is not one of {', '.join(SOLVERS)}")
+        if self.final_diag_shift is not None and not self.final_diag_shift > 0:
+            raise ParameterError(f"final_diag_shift={self.final_diag_shift!r} must be positive")
+        if self.decay_steps < 1:
+            raise ParameterError(f"decay_steps={self.decay_steps!r} must be >= 1")
         if not self.cg_tol > 0 or self.cg_maxiter < 1:
             raise ParameterError(f"cg_tol={self.cg_tol!r} must be > 0 and cg_maxiter={self.cg_maxiter!r} >= 1")
 
@@ -81,18 +100,20 @@ def _solve(X: jax.Array, rhs_samples: jax.Array, shift: float, settings: SRSetti
 
 
 def natural_gradient(O: jax.Array, e_loc: jax.Array, settings: SRSettings, *, holomorphic: bool,
-                     weights: jax.Array | None = None) -> jax.Array:
-    """delta = (S + eps)^-1 F for log-derivatives O (n_samples, P) and local energies (n_samples,)."""
+                     weights: jax.Array | None = None, iteration=0) -> jax.Array:
+    """delta = (S + eps)^-1 F for log-derivatives O (n_samples, P) and local energies (n_samples,);
+    eps = ``settings.shift(iteration)``."""
     X, y = centred(O, e_loc, weights)
+    shift = settings.shift(iteration)
     if holomorphic:
-        return _solve(X, y, settings.diag_shift, settings)
+        return _solve(X, y, shift, settings)
     if jnp.iscomplexobj(X):
         # real parameters, complex O: Re S = [Re X; Im X]^T [Re X; Im X], 2 Re F likewise
         Xr = jnp.concatenate([jnp.real(X), jnp.imag(X)])
         yr = jnp.concatenate([jnp.real(y), jnp.imag(y)])
     else:
         Xr, yr = X, jnp.real(y)
-    return _solve(Xr, 2.0 * yr, settings.diag_shift, settings)
+    return _solve(Xr, 2.0 * yr, shift, settings)
 
 
 def energy_gradient(O: jax.Array, e_loc: jax.Array, *, holomorphic: bool, weights: jax.Array | None = None):

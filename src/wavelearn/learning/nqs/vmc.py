@@ -199,7 +199,8 @@ class VMCTask:
         params = self.module.init(k_params, jnp.ones((1, n)))["params"]
         chains = 1 if self.settings.sampler.kind == "exact" else self.settings.sampler.n_chains
         sigma = initial_configurations(k_chains, chains, n, self.hilbert.n_up)
-        return params, {"sigma": sigma}
+        # the iteration counter drives the diagonal-shift schedule and travels with checkpoints
+        return params, {"sigma": sigma, "iteration": jnp.zeros((), jnp.int32)}
 
     def sample(self, params, extra, key):
         """(samples (B, N), weights or None, chain shape, new extra, acceptance)."""
@@ -210,7 +211,7 @@ class VMCTask:
         samples, last, acceptance = metropolis(
             self.logpsi, params, extra["sigma"], key, kind=s.kind, bonds=self.bonds, n_keep=s.per_chain,
             n_discard=s.discard(), sweep=s.sweep_size(self.lattice.n_sites))
-        return samples.reshape(-1, samples.shape[-1]), None, samples.shape[:2], {"sigma": last}, acceptance
+        return samples.reshape(-1, samples.shape[-1]), None, samples.shape[:2], {**extra, "sigma": last}, acceptance
 
     def estimate(self, params, extra, key):
         """Energy statistics of one batch of samples, plus what the gradient needs."""
@@ -232,7 +233,9 @@ class VMCTask:
         if self.settings.sr is None:
             direction = energy_gradient(O, e_loc, holomorphic=self.holomorphic, weights=weights)
         else:
-            direction = natural_gradient(O, e_loc, self.settings.sr, holomorphic=self.holomorphic, weights=weights)
+            direction = natural_gradient(O, e_loc, self.settings.sr, holomorphic=self.holomorphic, weights=weights,
+                                         iteration=extra["iteration"])
+        extra = {**extra, "iteration": extra["iteration"] + 1}
         _, unravel = ravel_pytree(params)
         return unravel(direction.astype(ravel_pytree(params)[0].dtype)), extra, metrics
 
