@@ -31,6 +31,7 @@ def test_kwant_solves_with_mumps():
         import json
         import kwant, kwant.linalg.mumps, kwant.linalg._mumps as lib
         import kwant.solvers.default, kwant.solvers.sparse
+        from wavelearn.transport import runtime
         lat = kwant.lattice.square(norbs=1)
         syst = kwant.Builder()
         syst[(lat(x, y) for x in range(10) for y in range(5))] = 0.0
@@ -47,11 +48,14 @@ def test_kwant_solves_with_mumps():
             "library": lib.__file__,
             "t_mumps": kwant.smatrix(fsyst, 0.5).transmission(1, 0),
             "t_scipy": kwant.solvers.sparse.smatrix(fsyst, 0.5).transmission(1, 0),
+            "wavelearn": type(runtime.solver("mumps")).__module__,
+            "ordering": runtime.solver("mumps").ordering,
         }))
     """, ENV, "-W", "error::RuntimeWarning")
     info = json.loads(out)
     assert info["default"] == "kwant.solvers.mumps"
     assert info["smatrix"] == "kwant.solvers.mumps"
+    assert info["wavelearn"] == "kwant.solvers.mumps" and info["ordering"] == "amd"  # what our jobs use
     # A clean 5-site-wide wire at E = 0.5 transmits all of its 4 open modes (both solvers):
     # e_n = -2 cos(n pi / 6) = -1.73, -1, 0, 1, 1.73 and |E - e_n| < 2 for n = 2..5.
     assert info["t_mumps"] == pytest.approx(4.0, abs=1e-10)

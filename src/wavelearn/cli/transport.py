@@ -24,12 +24,12 @@ disorder), compute with Kwant:
 
 The field is a flux per plaquette in flux quanta (gauge A = (-B y, 0, 0)); each layout's
 system is finalized once and the field swept through Kwant's params. Layout k is determined
-by (--seed, the sample's parameters, k): the same device whatever the chunking. One BLAS
+by (--seed, Lx, Ly, antidots, radius, gap, k): the same layout whatever the chunking. One BLAS
 thread; PETSc is never loaded in this process (wavelearn.transport.runtime). The output is
 written atomically; its format is in docs/fingerprints-format.md.
 
 example:
-  wavelearn transport --Lx 60 --Ly 40 --lead-width 16 --energy 1 --antidots 6 --radius 4 \\
+  wavelearn transport --Lx 60 --Ly 40 --lead-width 16 --energy 0.5 --antidots 6 --radius 4 \\
       --field-min -0.01 --field-max 0.01 --field-points 81 --layouts 0:8 --output chunk.h5
 """
 

@@ -29,7 +29,7 @@ from wavelearn.errors import WavelearnError
 from wavelearn.transport import system as _system
 from wavelearn.transport.layout import draw_layout, occupancy
 from wavelearn.transport.params import Billiard
-from wavelearn.transport.runtime import solver_module
+from wavelearn.transport.runtime import solver as kwant_solver
 
 
 @dataclass
@@ -51,14 +51,14 @@ class Fingerprint:
 def conductance(fsyst, params: Billiard, fields: Iterable[float], solver: str = "mumps",
                 ) -> tuple[np.ndarray, np.ndarray]:
     """g in e^2/h and the number of open modes of lead 0 at each field of ``fields``."""
-    module = solver_module(solver)
+    engine = kwant_solver(solver)
     fields = np.asarray(list(fields), dtype=np.float64)
     g = np.empty(len(fields))
     modes = np.empty(len(fields), dtype=np.int64)
     for i, phi in enumerate(fields):
         # Only the block lead 0 -> lead 1 is needed: fewer right-hand sides. The Hamiltonian
         # is Hermitian by construction (Builder), so Kwant's check is skipped.
-        smatrix = module.smatrix(fsyst, params.energy, params={"phi": float(phi)},
+        smatrix = engine.smatrix(fsyst, params.energy, params={"phi": float(phi)},
                                  in_leads=[0], out_leads=[1], check_hermiticity=False)
         g[i] = smatrix.transmission(1, 0)
         modes[i] = smatrix.num_propagating(0)
@@ -67,8 +67,8 @@ def conductance(fsyst, params: Billiard, fields: Iterable[float], solver: str = 
 
 def scattering_density(fsyst, params: Billiard, field: float, solver: str = "mumps") -> np.ndarray:
     """n(r) = sum over the incoming modes of lead 0 of |psi_n(r)|^2, shape (Lx, Ly) (module doc)."""
-    module = solver_module(solver)
-    wave = module.wave_function(fsyst, params.energy, params={"phi": float(field)},
+    engine = kwant_solver(solver)
+    wave = engine.wave_function(fsyst, params.energy, params={"phi": float(field)},
                                 check_hermiticity=False)
     psi = wave(0)  # (modes, sites)
     image = np.zeros(params.shape, dtype=np.float64)
