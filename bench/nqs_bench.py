@@ -61,7 +61,7 @@ def run_wavelearn(geometry, L, args):
     settings = VMCSettings(
         model=SpinModel("heisenberg", geometry, L),
         rbm=RBMConfig(alpha=args.alpha, marshall=True, symmetric=args.symmetric),
-        sampler=SamplerSettings("exchange", args.chains, args.samples, sweep=args.sweep),
+        sampler=SamplerSettings(args.sampler, args.chains, args.samples, sweep=args.sweep),
         sr=SRSettings(args.diag_shift, args.solver, final_diag_shift=args.final_diag_shift,
                       decay_steps=args.iterations),
         optimizer=OptimizerSettings("sgd", args.lr, args.final_lr, args.iterations))
@@ -103,12 +103,14 @@ def main():
     parser.add_argument("--alpha", type=float, default=1.0)
     parser.add_argument("--chains", type=int, default=16)
     parser.add_argument("--samples", type=int, default=1008)
+    parser.add_argument("--sampler", choices=("exchange", "exact"), default="exchange",
+                        help="wavelearn: exact sums instead of Markov chains (small N; separates noise from bias)")
     parser.add_argument("--sweep", type=int, default=None, help="wavelearn: proposals per kept sample [N]")
     parser.add_argument("--lr", type=float, default=0.05)
     parser.add_argument("--final-lr", type=float, default=None, help="wavelearn: cosine decay to this rate")
     parser.add_argument("--diag-shift", type=float, default=0.1)
     parser.add_argument("--final-diag-shift", type=float, default=None, help="wavelearn: geometric decay to this")
-    parser.add_argument("--solver", choices=("cholesky", "cg"), default="cholesky")
+    parser.add_argument("--solver", choices=("cg", "cholesky"), default="cg")
     parser.add_argument("--symmetric", action="store_true", help="wavelearn: translation-symmetric RBM")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", default=None, help="append one JSON line per result to this file")

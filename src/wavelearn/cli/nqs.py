@@ -60,7 +60,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--diag-shift", type=float, default=0.1, help="SR diagonal shift")
     s.add_argument("--final-diag-shift", type=float, default=None,
                    help="decay the diagonal shift geometrically to this over the iterations")
-    s.add_argument("--sr-solver", choices=("cholesky", "cg"), default="cholesky")
+    s.add_argument("--sr-solver", choices=("cg", "cholesky"), default="cg")
     s.add_argument("--iterations", type=int, default=300)
     s.add_argument("--seed", type=int, default=0, help="seed of the initial parameters and the chains")
     o = p.add_argument_group("outputs")

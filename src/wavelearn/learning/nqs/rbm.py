@@ -130,11 +130,42 @@ def log_ratios(module: RBMModule, params, sigma, flips) -> jnp.ndarray:
     dtype = W.dtype
     theta = sigma.astype(dtype) @ W + b                                       # (B, H)
     flipped = jnp.stack([sigma[:, flips[:, c]] for c in range(flips.shape[1])], axis=-1)  # (B, M, k)
-    delta_theta = -2.0 * jnp.einsum("bmc,mch->bmh", flipped.astype(dtype), W[flips])
     delta_visible = -2.0 * jnp.einsum("bmc,mc->bm", flipped.astype(dtype), a[flips])
-    out = delta_visible + jnp.sum(log_cosh2(theta[:, None, :] + delta_theta) - log_cosh2(theta)[:, None, :], axis=-1)
+    if jnp.iscomplexobj(W):
+        delta_theta = -2.0 * jnp.einsum("bmc,mch->bmh", flipped.astype(dtype), W[flips])
+        hidden = jnp.sum(log_cosh2(theta[:, None, :] + delta_theta) - log_cosh2(theta)[:, None, :], axis=-1)
+    else:
+        hidden = _real_hidden_ratios(theta, flipped, W[flips])
+    out = delta_visible + hidden
     if module.marshall is not None:
         on_b = jnp.asarray(np.array(module.marshall), dtype=jnp.float64)
         delta_n = -jnp.sum(flipped * on_b[flips], axis=-1)
         out = out.astype(jnp.complex128) + 1j * jnp.pi * delta_n
     return out
+
+
+def _real_hidden_ratios(theta, flipped, W_moves, group: int = 16):
+    """sum_j log[cosh(theta_j + D_j) / cosh(theta_j)] with D_j = -2 sum_c W_{i_c j} sigma_{i_c}, real.
+
+    cosh(theta + D) / cosh(theta) = [e^D (1 + t) + e^-D (1 - t)] / 2 with t = tanh(theta); e^D is a
+    product of the precomputed e^{-+2 W} of the flipped sites, so the (samples x moves x hidden)
+    array needs multiplications only. The ratios are multiplied within groups of ``group`` hidden
+    units (each factor lies in [e^-|D|, e^|D|], so a group stays far from overflow for any
+    reasonable weights) and one logarithm is taken per group.
+    """
+    t = jnp.tanh(theta)[:, None, :]                                         # (B, 1, H)
+    up = jnp.exp(-2.0 * W_moves)                                            # (M, k, H): e^D factor when sigma_i = +1
+    down = 1.0 / up
+    plus = jnp.ones(())
+    minus = jnp.ones(())
+    for c in range(W_moves.shape[1]):
+        positive = (flipped[:, :, c] > 0)[..., None]                       # (B, M, 1)
+        plus = plus * jnp.where(positive, up[None, :, c, :], down[None, :, c, :])
+        minus = minus * jnp.where(positive, down[None, :, c, :], up[None, :, c, :])
+    ratio = 0.5 * (plus * (1.0 + t) + minus * (1.0 - t))                    # (B, M, H)
+    n_hidden = ratio.shape[-1]
+    pad = (-n_hidden) % group
+    if pad:
+        ratio = jnp.concatenate([ratio, jnp.ones(ratio.shape[:-1] + (pad,), ratio.dtype)], axis=-1)
+    grouped = ratio.reshape(ratio.shape[:-1] + (-1, group))
+    return jnp.sum(jnp.log(jnp.prod(grouped, axis=-1)), axis=-1)
