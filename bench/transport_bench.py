@@ -131,17 +131,21 @@ def ucf(layouts: int, energies: np.ndarray, field: float) -> str:
     lines = [
         "## Transport: universal conductance fluctuations",
         "",
-        f"{base.Lx}x{base.Ly} billiard, {base.antidots} hard-wall antidots of radius {base.radius:g}, leads of "
+        f"{base.Lx}x{base.Ly} billiard, {base.antidots} hard-wall antidots of radius {base.radius:g}, "
+        "leads of "
         f"{base.lead_width} sites (N = {N} modes), W = 0; rms of g over {len(energies)} Fermi energies in "
         f"[{energies[0]:.3f}, {energies[-1]:.3f}] t, per layout, for layouts 0..{layouts - 1} (seed 0).",
         "",
-        "| | B = 0 (beta = 1) | phi = " + f"{field:g} ({flux:.1f} flux quanta through the billiard, beta = 2) | ratio |",
+        f"| | B = 0 (beta = 1) | phi = {field:g} ({flux:.1f} flux quanta through the billiard, beta = 2) "
+        "| ratio |",
         "|---|---|---|---|",
         f"| rms g per layout (e^2/h) | {' '.join(f'{v:.2f}' for v in rms[:, 0])} "
         f"| {' '.join(f'{v:.2f}' for v in rms[:, 1])} | |",
-        f"| mean rms g | {rms[:, 0].mean():.3f} | {rms[:, 1].mean():.3f} | {rms[:, 0].mean() / rms[:, 1].mean():.2f} |",
+        f"| mean rms g | {rms[:, 0].mean():.3f} | {rms[:, 1].mean():.3f} "
+        f"| {rms[:, 0].mean() / rms[:, 1].mean():.2f} |",
         f"| RMT chaotic cavity, N = {N} | {rmt[0]:.3f} | {rmt[1]:.3f} | {rmt[0] / rmt[1]:.2f} |",
-        f"| mean g | {g[:, :, 0].mean():.3f} | {g[:, :, 1].mean():.3f} | WL: {g[:, :, 1].mean() - g[:, :, 0].mean():.3f} "
+        f"| mean g | {g[:, :, 0].mean():.3f} | {g[:, :, 1].mean():.3f} "
+        f"| WL: {g[:, :, 1].mean() - g[:, :, 0].mean():.3f} "
         f"(RMT {N / (2 * (2 * N + 1)):.3f}) |",
     ]
     return "\n".join(lines) + "\n"
@@ -155,7 +159,8 @@ def run_worker(kind: str, L: int, points: int, threads: int = 1) -> dict:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command")
     w = sub.add_parser("worker")
     w.add_argument("kind", choices=("ours", "scipy", "bare"))

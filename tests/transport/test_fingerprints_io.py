@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from wavelearn.errors import DataError
-from wavelearn.io.fingerprints import FORMAT, FingerprintData, gather_fingerprints, read_fingerprints, write_fingerprints
+from wavelearn.io.fingerprints import (FORMAT, FingerprintData, gather_fingerprints, read_fingerprints,
+                                       write_fingerprints)
 from wavelearn.transport.layout import draw_layout, occupancy, sample_hash
 from wavelearn.transport.params import Billiard
 

@@ -103,7 +103,8 @@ def test_gather_command_refuses_mixed_chunks(tmp_path, capsys):
                  solve_seconds=np.zeros(1), density_seconds=np.zeros(1))
     for k in range(2):
         write_fingerprints(tmp_path / f"c{k}.h5", FingerprintData(
-            params=params, campaign_seed=k, solver="mumps", field=params.fields(), layout=np.array([k]), **zeros))
+            params=params, campaign_seed=k, solver="mumps", field=params.fields(), layout=np.array([k]),
+            **zeros))
     args = parser.parse_args(["gather-fingerprints", str(tmp_path / "c0.h5"), str(tmp_path / "c1.h5"),
                               "-o", str(tmp_path / "all.h5")])
     with pytest.raises(DataError, match="campaign_seed=1"):

@@ -62,7 +62,8 @@ def test_onsager_symmetry_for_every_layout(tmp_path, potential):
 
 @pytest.mark.timeout(180)
 def test_chunks_equal_one_job_and_images_match_the_layout(tmp_path):
-    args = (*CAVITY, "--field-min", "0", "--field-max", "0.02", "--field-points", "3", "--image-field", "0.01")
+    args = (*CAVITY, "--field-min", "0", "--field-max", "0.02", "--field-points", "3",
+            "--image-field", "0.01")
     whole = transport(tmp_path / "whole.h5", *args, "--layouts", "0:3")
     transport(tmp_path / "b.h5", *args, "--layouts", "2:3")
     transport(tmp_path / "a.h5", *args, "--layouts", "0:2")

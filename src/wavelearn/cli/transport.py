@@ -70,10 +70,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g.add_argument("--energy", "-E", type=float, default=0.5, help="Fermi energy [%(default)s]")
     g.add_argument("--antidots", type=int, default=0, help="number of antidots [%(default)s]")
     g.add_argument("--radius", type=float, default=3.0, help="antidot radius [%(default)s]")
-    g.add_argument("--gap", type=float, default=1.0, help="least distance between antidot edges [%(default)s]")
+    g.add_argument("--gap", type=float, default=1.0,
+                   help="least distance between antidot edges [%(default)s]")
     g.add_argument("--potential", type=_potential, default=math.inf,
                    help="antidot potential V > 0, or 'inf' for hard walls (sites removed) [inf]")
-    g.add_argument("--W", type=float, default=0.0, help="box disorder: eps uniform in [-W/2, W/2] [%(default)s]")
+    g.add_argument("--W", type=float, default=0.0,
+                   help="box disorder: eps uniform in [-W/2, W/2] [%(default)s]")
 
     f = p.add_argument_group("field sweep (flux per plaquette in flux quanta h/e)")
     f.add_argument("--field-min", type=float, default=0.0, help="[%(default)s]")

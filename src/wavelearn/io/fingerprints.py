@@ -136,7 +136,8 @@ def _check_shapes(data: FingerprintData) -> None:
         raise DataError("fingerprints: a layout index appears twice")
 
 
-def write_fingerprints(path: str | os.PathLike, data: FingerprintData, extra_attrs: dict[str, Any] | None = None,
+def write_fingerprints(path: str | os.PathLike, data: FingerprintData,
+                       extra_attrs: dict[str, Any] | None = None,
                        kind: str = "chunk") -> None:
     """Write ``data`` to ``path`` atomically (temporary file, then rename)."""
     if kind not in KINDS:
@@ -212,7 +213,8 @@ def gather_fingerprints(paths: Iterable[str | os.PathLike], output: str | os.Pat
     for path, (attrs, _, chunk_field) in zip(paths, headers):
         for key in keys:
             if attrs[key] != first[key]:
-                raise DataError(f"gather: {path} has {key}={attrs[key]!r}, the first chunk {key}={first[key]!r}")
+                raise DataError(f"gather: {path} has {key}={attrs[key]!r}, "
+                                f"the first chunk {key}={first[key]!r}")
         if not np.array_equal(chunk_field, field):
             raise DataError(f"gather: {path} has another field grid than {paths[0]}")
     layouts = np.concatenate([layout for _, layout, _ in headers])
@@ -225,9 +227,10 @@ def gather_fingerprints(paths: Iterable[str | os.PathLike], output: str | os.Pat
         out.create_dataset("field", data=field)
         with h5py.File(paths[0], "r") as f:
             shapes = {name: f[name].shape[1:] for name in ROWS}
+        options = {name: dict(_COMPRESS, chunks=(1, *shapes[name])) if name in IMAGES else {}
+                   for name in ROWS}
         dsets = {name: out.create_dataset(name, shape=(total, *shapes[name]), dtype=DTYPES[name],
-                                          **(dict(_COMPRESS, chunks=(1, *shapes[name])) if name in IMAGES else {}))
-                 for name in ROWS}
+                                          **options[name]) for name in ROWS}
         for path, (_, layout, _) in zip(paths, headers):
             rows = np.array([rank[int(k)] for k in layout])
             order = np.argsort(rows)  # h5py writes need increasing indices

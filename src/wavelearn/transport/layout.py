@@ -62,7 +62,8 @@ class Layout:
 def layout_streams(campaign_seed: int, params: Billiard, index: int) -> dict[str, np.random.Generator]:
     if campaign_seed < 0 or index < 0:
         raise ParameterError(f"campaign seed {campaign_seed} and layout index {index} must be >= 0")
-    children = realization_seed(campaign_seed, _Sample(params), index).spawn(len(STREAMS))  # type: ignore[arg-type]
+    seed = realization_seed(campaign_seed, _Sample(params), index)  # type: ignore[arg-type]
+    children = seed.spawn(len(STREAMS))
     return {name: np.random.default_rng(child) for name, child in zip(STREAMS, children)}
 
 
