@@ -1,12 +1,12 @@
-# wavelearn campaign: eigen-solves over the (model, L, W, p, flux) grids of config.yaml,
-# gathered into one HDF5 dataset per study and L, summarised in results/summary.{csv,png},
-# classified by CNNs into phase diagrams (results/learning/<net>/scan_<study>/).
+# wavelearn campaign: the studies of config.yaml, each of a kind (wavelearn.campaign.registry),
+# e.g. eigen-solves over (L, W, p, flux) grids gathered into datasets and summarised, and CNN
+# phase classifiers with phase diagrams (results/learning/<net>/scan_<study>/).
 #
 #   snakemake -n                          # what would run (jobs per rule)
 #   snakemake --profile profiles/local    # laptop / workstation
 #   snakemake --profile profiles/slurm    # cluster (edit the partition first)
 
-from snakemake.utils import min_version, validate
+from snakemake.utils import min_version
 
 min_version("9.0")
 
@@ -14,12 +14,15 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
-validate(config, "workflow/schemas/config.schema.yaml")
-
-
 include: "workflow/rules/common.smk"
-include: "workflow/rules/eigensolve.smk"
-include: "workflow/rules/gather.smk"
+
+
+# Each registered kind of study brings its own rule file.
+for _kind in KINDS.values():
+
+    include: f"workflow/rules/{_kind.rule_file}"
+
+
 include: "workflow/rules/learning.smk"
 
 
@@ -29,8 +32,5 @@ localrules:
 
 rule all:
     input:
-        f"{RESULTS}/summary.csv",
-        f"{RESULTS}/summary.png",
-        all_state_images(),
-        phase_diagrams(),
+        PLAN.targets(),
     default_target: True

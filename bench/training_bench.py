@@ -34,19 +34,27 @@ def jax_step(L: int, batch: int, repeats: int) -> tuple[float, float, str]:
     import jax.numpy as jnp
     import flax.linen as nn
 
-    from wavelearn.learning.models import CNNConfig, periodic_pad
-    from wavelearn.learning.train import Trainer, TrainConfig
+    import optax
 
-    trainer = Trainer(CNNConfig.default(3, L), TrainConfig(batch_size=batch))
+    from wavelearn.learning.core import make_step
+    from wavelearn.learning.phases.network import CNNConfig, periodic_pad
+    from wavelearn.learning.phases.training import ClassifierTask, TrainConfig
+
+    settings = TrainConfig(batch_size=batch)
+    empty = np.zeros((0, L, L, L), np.float32)
+    task = ClassifierTask(CNNConfig.default(3, L), settings, empty, np.zeros(0, int), empty, np.zeros(0, int))
+    optimizer = optax.adam(settings.learning_rate)
+    update = make_step(task, optimizer)  # the training core's jitted step, as in training
     rng = np.random.default_rng(0)
     x = jnp.asarray(rng.random((batch, L, L, L, 1), dtype=np.float32))
     y = jnp.asarray(rng.integers(0, 2, batch))
     key = jax.random.PRNGKey(0)
-    state = {"params": trainer.params, "opt": trainer.opt_state}
+    params, extra = task.init(key)
+    state = {"params": params, "opt": optimizer.init(params)}
 
     def step():
-        state["params"], state["opt"], loss, _ = trainer._train_step(state["params"], state["opt"], x, y, key)
-        loss.block_until_ready()
+        state["params"], state["opt"], _, metrics = update(state["params"], state["opt"], extra, (x, y), key)
+        metrics["loss"].block_until_ready()
 
     conv = nn.Conv(8, (3, 3, 3), padding="VALID")
     cp = conv.init(key, periodic_pad(x, 1, 3))

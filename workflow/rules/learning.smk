@@ -1,14 +1,19 @@
-# CNN phase classification: one network per (network, L) trained on the training study's
-# states inside the class windows; scans of other studies; phase diagrams with critical points.
+# CNN phase classification (wavelearn.campaign.networks): one network per (network, L) trained on
+# the training study's states inside the class windows; scans of other studies; phase diagrams.
+
+from wavelearn.campaign.eigenstates import dataset_path
+from wavelearn.campaign.networks import network_file, phase_diagram_path, scan_path, train_arguments
+
+NETWORKS = {net["name"]: net for net in CAMPAIGN["learning"]}
 
 
 rule train_cnn:
     input:
         lambda wildcards: dataset_path(RESULTS, NETWORKS[wildcards.net]["train_study"], wildcards.L),
     output:
-        f"{RESULTS}/learning/{{net}}/L{{L}}/model.json",
+        network_file(RESULTS, "{net}", "{L}"),
     params:
-        args=train_arguments,
+        args=lambda wildcards: train_arguments(NETWORKS[wildcards.net]),
         workdir=lambda wildcards, output: os.path.dirname(output[0]),
     log:
         "logs/train_cnn/{net}/L{L}.log",
@@ -23,27 +28,28 @@ rule train_cnn:
 
 rule scan:
     input:
-        model=f"{RESULTS}/learning/{{net}}/L{{L}}/model.json",
+        network=network_file(RESULTS, "{net}", "{L}"),
         data=lambda wildcards: dataset_path(RESULTS, wildcards.scan, wildcards.L),
     output:
-        csv=f"{RESULTS}/learning/{{net}}/scan_{{scan}}/L{{L}}.csv",
-        h5=f"{RESULTS}/learning/{{net}}/scan_{{scan}}/L{{L}}.h5",
+        csv=scan_path(RESULTS, "{net}", "{scan}", "{L}", "csv"),
+        h5=scan_path(RESULTS, "{net}", "{scan}", "{L}", "h5"),
     params:
-        model=lambda wildcards, input: os.path.dirname(input.model),
+        network=lambda wildcards, input: os.path.dirname(input.network),
     log:
         "logs/scan/{net}/{scan}/L{L}.log",
     conda:
         "../../envs/learning.yaml"
     shell:
-        "wavelearn scan {input.data} --model {params.model} --csv {output.csv} --h5 {output.h5} > {log} 2>&1"
+        "wavelearn scan {input.data} --network {params.network} --csv {output.csv} --h5 {output.h5} > {log} 2>&1"
 
 
 rule phase_diagram:
     input:
-        scans_of,
+        lambda wildcards: [scan_path(RESULTS, wildcards.net, wildcards.scan, L, "h5")
+                           for L in PLAN.studies[wildcards.scan]["L"]],
     output:
-        csv=f"{RESULTS}/learning/{{net}}/scan_{{scan}}/phase_diagram.csv",
-        plot=f"{RESULTS}/learning/{{net}}/scan_{{scan}}/phase_diagram.png",
+        csv=phase_diagram_path(RESULTS, "{net}", "{scan}", "csv"),
+        plot=phase_diagram_path(RESULTS, "{net}", "{scan}", "png"),
     log:
         "logs/phase_diagram/{net}/{scan}.log",
     conda:

@@ -38,6 +38,7 @@ from wavelearn.analysis.multifractal import box_moments, box_sizes, d2_from_size
 from wavelearn.analysis.scaling import collapse, fit_scaling, pairwise_crossings
 from wavelearn.errors import DataError, ParameterError
 from wavelearn.io.atomic import write_csv
+from wavelearn.io.formats import DATASET, check_format, require
 from wavelearn.lattice.params import SCANNED, varying_parameters
 
 LAMBDA = 0.25  # box ratio b/L of the fixed-lambda D2 used for scaling
@@ -75,17 +76,9 @@ REQUIRED = ("density", "samples/W", "samples/p", "samples/flux", "samples/L", "s
 
 
 def _check(f: h5py.File, path) -> None:
-    """A gathered dataset (format ``wavelearn-dataset`` version 1) with the columns read here."""
-    found = f.attrs.get("format")
-    found = found.decode() if isinstance(found, bytes) else found
-    if found != "wavelearn-dataset":
-        raise DataError(f"{path} is not a gathered wavelearn dataset (format {found!r})")
-    if int(f.attrs.get("format_version", 0)) != 1:
-        raise DataError(f"{path}: wavelearn-dataset version {f.attrs.get('format_version')} is not readable "
-                        "(reads 1)")
-    for name in REQUIRED + ("dim", "L", "nev"):
-        if name not in f and name not in f.attrs:
-            raise DataError(f"{path}: incomplete wavelearn-dataset file: {name!r} is missing")
+    """A gathered dataset (format ``wavelearn-dataset``) with the columns read here."""
+    check_format(f, DATASET, path)
+    require(f, REQUIRED + ("dim", "L", "nev"), path)
 
 
 def _groups(f: h5py.File) -> tuple[dict, dict]:
@@ -408,7 +401,7 @@ def plot_criticality(rows: Sequence[dict], fits: dict, path: str) -> None:
     """One row of panels per study: <r> against the scanned parameter per L with the GOE, GUE
     and Poisson lines; D2 (box scaling) against it with the lines D2 = d and 0; and the scaling
     collapse of <r> and of D2(b/L = 1/4) where a fit exists (``fits`` keyed by (study, observable))."""
-    from wavelearn.analysis.plots import pyplot, save_figure
+    from wavelearn.io.figures import pyplot, save_figure
 
     plt = pyplot()
     studies = sorted({r["study"] for r in rows})
@@ -443,7 +436,7 @@ def plot_estimates(estimates: dict[str, Sequence[dict]], path: str, reference: f
     Each estimate is a dict with ``L`` (for a crossing of L1 and L2, their geometric mean is a
     fair abscissa), ``x_c``, ``x_c_low``, ``x_c_high``; ``reference`` draws the literature value.
     """
-    from wavelearn.analysis.plots import pyplot, save_figure
+    from wavelearn.io.figures import pyplot, save_figure
 
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(5, 3.8))

@@ -15,7 +15,7 @@ import h5py
 import numpy as np
 
 from wavelearn.io.atomic import write_csv
-from wavelearn.lattice.params import SCANNED, varying_parameters
+from wavelearn.io.formats import DATASET, check_format
 
 FIELDS = ("study", "L", "W", "p", "flux", "energy", "samples", "participation", "participation_stderr")
 
@@ -29,6 +29,7 @@ def participation_ratio(density: np.ndarray) -> np.ndarray:
 def summarize_dataset(path: str | os.PathLike) -> list[dict]:
     rows = []
     with h5py.File(path, "r") as f:
+        check_format(f, DATASET, path)
         study = f.attrs.get("study", "")
         samples = {name: f["samples"][name][()] for name in ("W", "p", "flux", "L", "energy")}
         ratios = np.concatenate([participation_ratio(f["density"][i : i + 256])
@@ -48,33 +49,7 @@ def write_summary(datasets: list[str], csv_path: str, plot_path: str | None = No
     rows = [row for path in datasets for row in summarize_dataset(path)]
     write_csv(csv_path, rows, FIELDS)
     if plot_path:
+        from wavelearn.analysis.plots import plot_summary
+
         plot_summary(rows, plot_path)
     return rows
-
-
-def plot_summary(rows: list[dict], path: str) -> None:
-    """One panel per study: mean participation ratio against the first parameter that varies
-    (W, p or flux), one curve per L and per value of the other varying parameters."""
-    from wavelearn.analysis.plots import pyplot, save_figure
-
-    plt = pyplot()
-    studies = sorted({row["study"] for row in rows})
-    fig, axes = plt.subplots(1, len(studies), figsize=(4.5 * len(studies), 3.8), squeeze=False)
-    for ax, study in zip(axes[0], studies):
-        pts = [row for row in rows if row["study"] == study]
-        axis, *others = varying_parameters({k: [pt[k] for pt in pts] for k in SCANNED})
-        curves = defaultdict(list)
-        for pt in pts:
-            curves[(pt["L"], *(pt[k] for k in others))].append(pt)
-        for key, curve in sorted(curves.items()):
-            curve = sorted(curve, key=lambda pt: pt[axis])
-            label = f"L={key[0]}" + "".join(f", {k}={v:g}" for k, v in zip(others, key[1:]))
-            ax.errorbar([pt[axis] for pt in curve], [pt["participation"] for pt in curve],
-                        yerr=[pt["participation_stderr"] for pt in curve], marker="o", capsize=3, label=label)
-        ax.set_xlabel(axis)
-        ax.set_yscale("log")
-        ax.set_title(study, fontsize=10)
-        ax.legend(fontsize=7)
-    axes[0][0].set_ylabel("mean participation ratio 1/(N Σ|ψ|⁴)")
-    fig.suptitle("Eigenstates near E: extended (high) vs localized (low)", fontsize=11)
-    save_figure(fig, path)

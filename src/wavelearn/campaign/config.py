@@ -1,7 +1,10 @@
-"""Load and validate a campaign config against ``workflow/schemas/config.schema.yaml``.
+"""Load and validate a campaign config: the one path every config goes through.
 
-The same schema file is used by the Snakefile (``snakemake.utils.validate``) and here, so
-the command-line tools (``wavelearn plan``) and the workflow accept exactly the same configs.
+The schema is ``workflow/schemas/config.schema.yaml`` with the study definition of every
+registered kind merged in (:func:`campaign_schema`). :func:`validate_config` checks the schema,
+fills the defaults, builds every point (each kind's own checks) and makes the checks that need
+several studies; the Snakefile and the command-line tools (``wavelearn plan``) both call it, so
+they accept exactly the same configs.
 """
 
 from __future__ import annotations
@@ -14,7 +17,10 @@ from typing import Any
 
 import yaml
 
-from wavelearn.campaign.plan import campaign_points, grid_values
+from wavelearn.campaign.kinds import DEFAULT_KIND
+from wavelearn.campaign.networks import check_networks
+from wavelearn.campaign.plan import campaign_points
+from wavelearn.campaign.registry import KINDS
 from wavelearn.errors import ParameterError
 
 SCHEMA_RELATIVE = Path("workflow") / "schemas" / "config.schema.yaml"
@@ -34,10 +40,42 @@ def schema_path() -> Path:
     raise FileNotFoundError(f"{SCHEMA_RELATIVE} not found above {__file__}; set WAVELEARN_SCHEMA")
 
 
-@functools.lru_cache(maxsize=4)
-def load_schema(path: Path | None = None) -> dict[str, Any]:
-    with open(path or schema_path()) as handle:
+def _read_yaml(path: Path) -> dict[str, Any]:
+    with open(path) as handle:
         return yaml.safe_load(handle)
+
+
+@functools.lru_cache(maxsize=4)
+def campaign_schema(path: Path | None = None) -> dict[str, Any]:
+    """The campaign schema with ``$defs/<kind>_study`` for every registered kind and
+    ``$defs/study`` choosing among them by the study's ``kind`` (absent: the default kind)."""
+    path = path or schema_path()
+    schema = _read_yaml(path)
+    defs = schema["$defs"]
+    branches = []
+    for name, kind in KINDS.items():
+        part = _read_yaml(path.parent / kind.schema_file)
+        defs.update(part.get("$defs", {}))
+        study = copy.deepcopy(part["study"])
+        study["properties"]["kind"] = {"const": name}
+        defs[f"{name}_study"] = study
+        chosen = {"properties": {"kind": {"const": name}}, "required": ["kind"]}
+        if name == DEFAULT_KIND:
+            chosen = {"anyOf": [{"not": {"required": ["kind"]}}, chosen]}
+        branches.append({"if": chosen, "then": {"$ref": f"#/$defs/{name}_study"}})
+    defs["study"] = {
+        "type": "object",
+        "required": ["name"],
+        "properties": {"kind": {"enum": list(KINDS), "default": DEFAULT_KIND,
+                                "description": "the kind of study (wavelearn.campaign.registry)"}},
+        "allOf": branches,
+    }
+    return schema
+
+
+def study_properties(study: dict[str, Any]) -> dict[str, Any]:
+    """The schema properties of a study of its kind (with their defaults)."""
+    return campaign_schema()["$defs"][f"{study.get('kind', DEFAULT_KIND)}_study"]["properties"]
 
 
 def _where(error) -> str:
@@ -68,50 +106,37 @@ def _fill_defaults(config: dict[str, Any], schema: dict[str, Any]) -> dict[str, 
     for key, spec in schema["properties"].items():
         if "default" in spec:
             config.setdefault(key, spec["default"])
-    for section, definition in (("studies", "study"), ("learning", "network")):
-        properties = schema["$defs"][definition]["properties"]
-        for item in config[section]:
-            for key, spec in properties.items():
-                if "default" in spec:
-                    item.setdefault(key, copy.deepcopy(spec["default"]))
+    for study in config["studies"]:
+        study.setdefault("kind", DEFAULT_KIND)
+        for key, spec in study_properties(study).items():
+            if "default" in spec:
+                study.setdefault(key, copy.deepcopy(spec["default"]))
+    for network in config["learning"]:
+        for key, spec in schema["$defs"]["network"]["properties"].items():
+            if "default" in spec:
+                network.setdefault(key, copy.deepcopy(spec["default"]))
     for network in config["learning"]:
         network.setdefault("scan_studies", [network["train_study"]])
     return config
 
 
-def _check_learning(config: dict[str, Any]) -> None:
-    """Every network names existing studies, and each scanned L has a network of that L."""
-    studies = {study["name"]: study for study in config["studies"]}
-    names = [net["name"] for net in config["learning"]]
-    if len(set(names)) != len(names):
-        raise ConfigError("invalid config: learning network names must be unique")
-    for net in config["learning"]:
-        missing = sorted({s for s in [net["train_study"], *net["scan_studies"]] if s not in studies})
-        if missing:
-            raise ConfigError(f"invalid config: learning {net['name']!r} names unknown studies {missing}; "
-                              f"studies are {sorted(studies)}")
-        train = studies[net["train_study"]]
-        if net["input"] == "k":
-            without = [s for s in [net["train_study"], *net["scan_studies"]] if not studies[s]["save_psi"]]
-            if without:
-                raise ConfigError(f"invalid config: learning {net['name']!r} uses input k (|psi(k)|^2), which needs "
-                                  f"save_psi: true in studies {sorted(set(without))}")
-        for window in net["classes"]:
-            values = grid_values(train[window["parameter"]])
-            if not any(window["low"] <= v <= window["high"] for v in values):
-                raise ConfigError(
-                    f"invalid config: learning {net['name']!r}: class {window['name']!r} window "
-                    f"{window['parameter']} in [{window['low']}, {window['high']}] is empty: the training study "
-                    f"{net['train_study']!r} has {window['parameter']} = {values}")
-        for scan_name in net["scan_studies"]:
-            scan = studies[scan_name]
-            if scan["dim"] != train["dim"]:
-                raise ConfigError(f"invalid config: learning {net['name']!r}: scan study {scan_name!r} is "
-                                  f"{scan['dim']}D, the training study {train['dim']}D")
-            lacking = sorted(set(scan["L"]) - set(train["L"]))
-            if lacking:
-                raise ConfigError(f"invalid config: learning {net['name']!r}: scan study {scan_name!r} has L={lacking}, "
-                                  f"which the training study {net['train_study']!r} lacks (one network per L)")
+def _validator_class():
+    """Draft 2020-12 with stricter types than JSON's: an ``integer`` is an int (8.0 and True are
+    not: a job's ``range(8.0)`` fails long after validation), a ``number`` is finite (.nan and
+    .inf pass every comparison check and then poison a job)."""
+    import math
+
+    import jsonschema
+
+    def is_integer(checker, value):
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    def is_number(checker, value):
+        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+    checker = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
+        {"integer": is_integer, "number": is_number})
+    return jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=checker)
 
 
 def validate_config(config: dict[str, Any]) -> dict[str, Any]:
@@ -119,10 +144,8 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
 
     Raises :class:`ConfigError` listing every violation.
     """
-    import jsonschema
-
-    schema = load_schema()
-    validator = jsonschema.Draft202012Validator(schema)
+    schema = campaign_schema()
+    validator = _validator_class()(schema)
     errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.absolute_path)))
     if errors:
         raise ConfigError("invalid config:\n  " + "\n  ".join(_describe(e) for e in errors))
@@ -132,10 +155,12 @@ def validate_config(config: dict[str, Any]) -> dict[str, Any]:
     if duplicates:
         raise ConfigError(f"invalid config: study names must be unique; repeated: {', '.join(duplicates)}")
     try:
-        campaign_points(config)
+        points = campaign_points(config)
+        for name, kind in KINDS.items():
+            kind.check(config, [pt for pt in points if pt.kind == name])
+        check_networks(config)
     except ParameterError as err:
         raise ConfigError(f"invalid config: {err}") from None
-    _check_learning(config)
     return config
 
 

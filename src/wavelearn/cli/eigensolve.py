@@ -7,6 +7,7 @@ import time
 
 import numpy as np
 
+from wavelearn.cli.defaults import DEFAULT
 from wavelearn.cli.mpi import world_rank_size
 from wavelearn.eigenstates import parse_realizations, solve_realizations
 from wavelearn.errors import ParameterError
@@ -14,6 +15,7 @@ from wavelearn.io.shards import write_shard
 from wavelearn.lattice import DISTRIBUTIONS, MODELS, PERCOLATION_KINDS, LatticeModel
 from wavelearn.lattice.params import BOUNDARIES
 from wavelearn.solvers import BACKENDS, SolverSettings
+from wavelearn.solvers.base import FACTORIZATIONS, ORDERINGS
 
 HELP = "eigenpairs near an energy for disorder realizations of one point, written as an HDF5 shard"
 
@@ -39,38 +41,38 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("eigensolve", help=HELP, description=DESCRIPTION,
                        formatter_class=argparse.RawDescriptionHelpFormatter)
     m = p.add_argument_group("lattice model (the point)")
-    m.add_argument("--model", choices=MODELS, default="anderson",
+    m.add_argument("--model", choices=MODELS, default=DEFAULT(LatticeModel, "model"),
                    help="anderson: on-site disorder only; percolation: sites or bonds removed "
                         "at random (plus optional on-site disorder) [%(default)s]")
     m.add_argument("--dim", type=int, choices=(2, 3), default=3, help="square (2) or cubic (3) lattice [%(default)s]")
     m.add_argument("--L", type=int, required=True, help="sites per side (>= 2); L^dim sites in all")
-    m.add_argument("--W", type=float, default=0.0,
+    m.add_argument("--W", type=float, default=DEFAULT(LatticeModel, "W"),
                    help="disorder strength: box width, gaussian standard deviation, or cauchy "
                         "half width [%(default)s]")
-    m.add_argument("--distribution", choices=DISTRIBUTIONS, default="box",
+    m.add_argument("--distribution", choices=DISTRIBUTIONS, default=DEFAULT(LatticeModel, "distribution"),
                    help="box: uniform in [-W/2, W/2]; gaussian: N(0, W^2); cauchy: "
                         "W/(pi (e^2 + W^2)) [%(default)s]")
-    m.add_argument("--p", type=float, default=1.0,
+    m.add_argument("--p", type=float, default=DEFAULT(LatticeModel, "p"),
                    help="occupation probability of a site or bond, percolation model only [%(default)s]")
-    m.add_argument("--percolation", choices=PERCOLATION_KINDS, default="site",
+    m.add_argument("--percolation", choices=PERCOLATION_KINDS, default=DEFAULT(LatticeModel, "percolation"),
                    help="what percolation removes: sites (leave the Hilbert space) or bonds [%(default)s]")
-    m.add_argument("--flux", type=float, default=0.0,
+    m.add_argument("--flux", type=float, default=DEFAULT(LatticeModel, "flux"),
                    help="magnetic flux per xy plaquette in flux quanta (Landau gauge); with "
                         "periodic boundaries flux*L must be an integer [%(default)s]")
-    m.add_argument("--boundary", choices=BOUNDARIES, default="periodic", help="[%(default)s]")
+    m.add_argument("--boundary", choices=BOUNDARIES, default=DEFAULT(LatticeModel, "boundary"), help="[%(default)s]")
 
     s = p.add_argument_group("eigen-solver")
-    s.add_argument("--energy", "-E", type=float, default=0.0, help="target energy E in units of t [%(default)s]")
-    s.add_argument("--nev", type=int, default=5, help="eigenpairs per realization, closest to E [%(default)s]")
+    s.add_argument("--energy", "-E", type=float, default=DEFAULT(SolverSettings, "target"), help="target energy E in units of t [%(default)s]")
+    s.add_argument("--nev", type=int, default=DEFAULT(SolverSettings, "nev"), help="eigenpairs per realization, closest to E [%(default)s]")
     s.add_argument("--backend", choices=BACKENDS, default="slepc",
                    help="slepc: Krylov-Schur + MUMPS, MPI-parallel; scipy: ARPACK + SuperLU "
                         "(reference); dense: LAPACK, tiny systems [%(default)s]")
-    s.add_argument("--tol", type=float, default=1e-10, help="relative convergence tolerance [%(default)s]")
-    s.add_argument("--max-it", type=int, default=1000, help="maximum restarts [%(default)s]")
+    s.add_argument("--tol", type=float, default=DEFAULT(SolverSettings, "tol"), help="relative convergence tolerance [%(default)s]")
+    s.add_argument("--max-it", type=int, default=DEFAULT(SolverSettings, "max_it"), help="maximum restarts [%(default)s]")
     s.add_argument("--ncv", type=int, default=None, help="Krylov subspace size [backend default]")
-    s.add_argument("--ordering", choices=("auto", "amd", "amf", "pord", "qamd"), default="auto",
+    s.add_argument("--ordering", choices=ORDERINGS, default=DEFAULT(SolverSettings, "ordering"),
                    help="MUMPS fill-reducing ordering (slepc backend) [%(default)s]")
-    s.add_argument("--factorization", choices=("auto", "lu", "ldlt"), default="auto",
+    s.add_argument("--factorization", choices=FACTORIZATIONS, default=DEFAULT(SolverSettings, "factorization"),
                    help="auto: LDL^T for real H, LU for complex H (slepc backend) [%(default)s]")
 
     r = p.add_argument_group("realizations and output")

@@ -6,13 +6,14 @@ Each sub-command lives in its own module and registers itself in :data:`COMMANDS
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from wavelearn import __version__
-from wavelearn.cli import eigensolve, gather, plan, scan, show, summarize, train
+from wavelearn.cli import criticality, eigensolve, gather, plan, scan, show, summarize, train
 from wavelearn.errors import WavelearnError
 
-COMMANDS = (eigensolve, gather, plan, summarize, train, scan, show)
+COMMANDS = (eigensolve, gather, plan, summarize, criticality, train, scan, show)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -33,7 +34,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return int(args.run(args) or 0)
+        code = int(args.run(args) or 0)
+        sys.stdout.flush()
+        return code
+    except BrokenPipeError:
+        # The reader closed the pipe (`wavelearn show ... | head`): not an error. Point stdout at
+        # /dev/null so the interpreter's final flush does not fail again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except (WavelearnError, OSError) as err:  # OSError: missing, unreadable or non-HDF5 files
         print(f"wavelearn {args.command}: error: {err}", file=sys.stderr)
         return 2

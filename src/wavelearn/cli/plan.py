@@ -1,52 +1,27 @@
-"""``wavelearn plan``: what a campaign will cost before it burns an allocation."""
+"""``wavelearn plan``: points, jobs and estimated core-hours of a campaign config."""
 
 from __future__ import annotations
 
 import argparse
-import time
 from collections import defaultdict
 
 from wavelearn.campaign.config import load_config
+from wavelearn.campaign.cost import JOB_STARTUP_SECONDS, estimate
 from wavelearn.campaign.plan import campaign_points
-from wavelearn.lattice import build_hamiltonian
-from wavelearn.solvers import get_solver
-
-# Cost of a sparse direct factorisation with nested-dissection-like orderings grows as
-# n^2 (3D) and n^1.5 (2D) in the number of sites n: used to extrapolate calibrations.
-SCALING = {2: 1.5, 3: 2.0}
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "plan", help="points, jobs and estimated core-hours of a campaign config",
         description="Validate a campaign config, list its points and jobs per study, and estimate "
-                    "core-hours from one short calibration solve per (study, L) — what to check "
-                    "before submitting.")
+                    "core-hours from one short calibration solve per (study, L) plus "
+                    f"{JOB_STARTUP_SECONDS} s of start-up per job — what to check before submitting.")
     p.add_argument("--config", default="config.yaml", help="campaign config [%(default)s]")
     p.add_argument("--no-calibrate", action="store_true", help="skip the calibration solves")
     p.add_argument("--calibrate-max-sites", type=int, default=40**3,
                    help="largest system solved for calibration; larger ones are extrapolated "
                         "as n^2 (3D) or n^1.5 (2D) [%(default)s]")
     p.set_defaults(run=run)
-
-
-def calibrate(point, max_sites: int) -> tuple[float, str]:
-    """Seconds for one realization of ``point`` (solved, or extrapolated from a smaller L)."""
-    model = point.model
-    note = "measured"
-    if model.n_sites > max_sites:
-        from dataclasses import replace
-
-        small_L = round(max_sites ** (1 / model.dim))
-        while small_L**model.dim > max_sites:
-            small_L -= 1
-        small = replace(model, L=small_L, flux=0.0 if model.flux * small_L % 1 else model.flux)
-        seconds, _ = calibrate(replace(point, model=small), max_sites)
-        return seconds * (model.n_sites / small.n_sites) ** SCALING[model.dim], f"extrapolated from L={small_L}"
-    H = build_hamiltonian(model, point.campaign_seed, 0).matrix
-    start = time.perf_counter()
-    get_solver(point.backend).solve(H, point.settings)
-    return time.perf_counter() - start, note
 
 
 def run(args: argparse.Namespace) -> int:
@@ -65,14 +40,10 @@ def run(args: argparse.Namespace) -> int:
               f"{pts[0].mpi_ranks} rank(s)/job), {len({pt.model.L for pt in pts})} gathered datasets")
         if args.no_calibrate:
             continue
-        for L in sorted({pt.model.L for pt in pts}):
-            at_L = [pt for pt in pts if pt.model.L == L]
-            probe = at_L[len(at_L) // 2]
-            seconds, note = calibrate(probe, args.calibrate_max_sites)
-            hours = seconds * probe.realizations * len(at_L) * probe.mpi_ranks / 3600
-            total_hours += hours
-            print(f"  L={L:<4} {len(at_L):>4} points  {seconds:8.2f} s/realization ({note})  "
-                  f"~{hours:.3g} core-hours")
-    print(f"\ntotal: {total_jobs} solve jobs" + ("" if args.no_calibrate else f", ~{total_hours:.3g} core-hours "
-          "(solves only; single-rank timing times ranks)"))
+        for row in sorted(estimate(pts, args.calibrate_max_sites), key=lambda r: r.L):
+            total_hours += row.core_hours
+            print(f"  L={row.L:<4} {row.points:>4} points  {row.seconds_per_unit:8.2f} s/realization ({row.note})  "
+                  f"~{row.core_hours:.3g} core-hours")
+    print(f"\ntotal: {total_jobs} solve jobs" + ("" if args.no_calibrate else
+          f", ~{total_hours:.3g} core-hours (solves + {JOB_STARTUP_SECONDS} s start-up per job, times ranks)"))
     return 0

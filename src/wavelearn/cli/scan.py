@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
 from wavelearn.io.atomic import write_csv
 
 
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("scan", help="P(phase) per eigenstate and per point of a scan, with a trained CNN",
-                       description="Apply the network in MODEL (a 'wavelearn train' workdir) to every state of "
+                       description="Apply the network in NETWORK (a 'wavelearn train' workdir) to every state of "
                                    "the DATASET files; write P(phase) per point (mean, standard error over "
-                                   "realizations) as CSV, and per state as HDF5.")
+                                   "realizations) as CSV, and per state as HDF5 (format wavelearn-scan).")
     p.add_argument("datasets", nargs="+", metavar="DATASET")
-    p.add_argument("--model", required=True, help="workdir of 'wavelearn train'")
+    p.add_argument("--network", required=True, help="workdir of 'wavelearn train'")
     p.add_argument("--csv", required=True)
     p.add_argument("--h5", required=True)
     p.set_defaults(run=run_scan)
@@ -32,12 +30,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run_scan(args: argparse.Namespace) -> int:
-    from wavelearn.learning.scan import scan, write_scan
-    from wavelearn.learning.train import load_model
+    from wavelearn.analysis.critical import point_probabilities
+    from wavelearn.io.scans import write_scan
+    from wavelearn.learning.phases.inference import load_network, scan
 
-    trainer, info = load_model(args.model)
-    result = scan(trainer, info["classes"], args.datasets, info.get("input", "r"))
-    rows = write_scan(result, args.csv, args.h5)
+    result = scan(load_network(args.network), args.datasets)
+    write_scan(result, args.h5)
+    rows = point_probabilities(result)
+    write_csv(args.csv, rows)
     name = result.classes[0]
     for row in rows:
         print(f"L={row['L']} {result.parameter}={row[result.parameter]:g}: P({name}) = "
@@ -46,23 +46,15 @@ def run_scan(args: argparse.Namespace) -> int:
 
 
 def run_phase_diagram(args: argparse.Namespace) -> int:
-    from wavelearn.learning.scan import critical_point, crossing, plot_phase_diagram, read_scans
+    from wavelearn.analysis.critical import phase_diagram
+    from wavelearn.analysis.plots import plot_phase_diagram
+    from wavelearn.io.scans import read_scans
 
     result = read_scans(args.scans)
-    sizes = sorted(np.unique(result.meta["L"]).tolist())
-    estimates = {L: critical_point(result, L, n_boot=args.bootstrap) for L in sizes}
-    rows = [{"L": L, f"{result.parameter}_c": xc, "low": lo, "high": hi} for L, (xc, lo, hi) in estimates.items()]
-    if len(sizes) >= 2:
-        # Crossing of the two largest sizes' curves: where P_L1 - P_L2 changes sign.
-        points = result.points()
-        name = result.classes[0]
-        a, b = ({r[result.parameter]: r[f"P_{name}"] for r in points if r["L"] == L} for L in sizes[-2:])
-        common = sorted(set(a) & set(b))
-        xc = crossing(np.array(common), np.array([a[x] - b[x] for x in common]), level=0.0)
-        rows.append({"L": f"{sizes[-2]}x{sizes[-1]}", f"{result.parameter}_c": xc, "low": np.nan, "high": np.nan})
-    write_csv(args.csv, rows)
+    estimates = phase_diagram(result, n_boot=args.bootstrap)
+    column = f"{result.parameter}_c"
+    write_csv(args.csv, [{"L": e.size, column: e.value, "low": e.low, "high": e.high} for e in estimates])
     plot_phase_diagram(result, estimates, args.plot)
-    for row in rows:
-        print(f"L={row['L']}: {result.parameter}_c = {row[f'{result.parameter}_c']:.3f} "
-              f"[{row['low']:.3f}, {row['high']:.3f}]")
+    for e in estimates:
+        print(f"L={e.size}: {column} = {e.text()}")
     return 0

@@ -1,28 +1,22 @@
-"""``wavelearn show``: summarise an eigenstate shard."""
+"""``wavelearn show``: summarise any wavelearn file."""
 
 from __future__ import annotations
 
 import argparse
 
-import numpy as np
-
-from wavelearn.io.shards import read_shard
+from wavelearn.io.describe import describe
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("show", help="summarise an eigenstate shard (parameters, eigenvalues, provenance)",
-                       description="Print the parameters, eigenvalues and provenance stored in a shard.")
-    p.add_argument("path", help="HDF5 shard written by 'wavelearn eigensolve'")
+    p = sub.add_parser("show", help="summarise a wavelearn file: shard, dataset, scan or trained network",
+                       description="Print the format, parameters, provenance and contents of a file written by "
+                                   "wavelearn: an eigenstate shard, a gathered dataset, a scan, or a trained "
+                                   "network (its folder). Formats: docs/formats.md.")
+    p.add_argument("path", help="HDF5 file, or a 'wavelearn train' workdir")
     p.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    shard = read_shard(args.path)
-    print(f"{args.path}: {shard.attrs['label']}")
-    for key in sorted(shard.attrs):
-        print(f"  {key:>24} = {shard.attrs[key]}")
-    print(f"  realizations {shard.realization.tolist()}")
-    with np.printoptions(precision=10, suppress=True, linewidth=120):
-        for k, values in zip(shard.realization, shard.eigenvalues):
-            print(f"  k={k}: {values}")
+    for line in describe(args.path):
+        print(line)
     return 0

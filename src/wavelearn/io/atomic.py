@@ -1,6 +1,6 @@
 """Atomic file creation: write to a temporary name in the same folder, then rename.
 
-A job killed mid-write leaves at most a ``.<name>.tmp-<pid>`` file, never a file under the
+A job killed mid-write leaves at most a ``.<name>.tmp-<host>-<pid>-<8 hex>`` file, never a file under the
 final name, so Snakemake (and people) never mistake a partial output for a finished one.
 """
 

@@ -15,18 +15,21 @@ Layout (format ``wavelearn-dataset`` version 1, docs/formats.md):
 from __future__ import annotations
 
 import os
-from typing import Iterable
+from pathlib import Path
+from typing import Iterable, Sequence
 
 import h5py
 import numpy as np
 
-from wavelearn.io.atomic import atomic_path
-from wavelearn.io.provenance import provenance
 from wavelearn.errors import DataError
+from wavelearn.io.atomic import atomic_path
+from wavelearn.io.formats import DATASET as FORMAT, EIGENSTATES, check_format, require
+from wavelearn.io.provenance import provenance
 from wavelearn.io.shards import read_shard
 
-FORMAT = "wavelearn-dataset"
 FORMAT_VERSION = 1
+#: the input fields a reader may ask for: |psi(r)|^2 ("r") or |psi(k)|^2 ("k")
+INPUTS = {"r": "density", "k": "density_k"}
 # Parameters that must agree between all shards of one dataset.
 SHARED = ("model", "dim", "L", "distribution", "percolation", "boundary", "nev")
 
@@ -54,8 +57,8 @@ def gather_shards(shard_paths: Iterable[str | os.PathLike], output: str | os.Pat
     headers, with_psi = [], True
     for path in shard_paths:
         with h5py.File(path, "r") as f:
-            if f.attrs.get("format") != "wavelearn-eigenstates":
-                raise DataError(f"gather: {path} is not a wavelearn eigenstate shard")
+            check_format(f, EIGENSTATES, path)
+            require(f, ("eigenvalues", "density", *SHARED), path)
             headers.append((dict(f.attrs), f["eigenvalues"].shape, f["density"].shape[2:]))
             with_psi &= "psi" in f
     first = headers[0][0]
@@ -100,3 +103,32 @@ def gather_shards(shard_paths: Iterable[str | os.PathLike], output: str | os.Pat
         for key, value in attrs.items():
             f.attrs[key] = value
     return total
+
+
+def read_dataset(paths: Sequence[str | Path], input: str = "r") -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """Concatenate gathered datasets of one lattice shape: |psi(r)|^2 (``input="r"``) or
+    |psi(k)|^2 (``"k"``), shape (N, *shape), and the per-sample columns of ``samples/``."""
+    field = INPUTS[input]
+    densities, metas, shape = [], [], None
+    for path in paths:
+        if not Path(path).exists():
+            raise DataError(f"dataset {path} does not exist")
+        with h5py.File(path, "r") as f:
+            check_format(f, FORMAT, path)
+            require(f, ("density", "samples"), path)
+            if shape is not None and f["density"].shape[1:] != shape:
+                raise DataError(f"{path} has lattice shape {f['density'].shape[1:]}, the first dataset {shape}")
+            if field not in f:
+                raise DataError(f"{path} has no {field!r} (|psi(k)|^2 needs save_psi: true in the study)")
+            shape = f["density"].shape[1:]
+            densities.append(f[field][()])
+            metas.append({key: f["samples"][key][()] for key in f["samples"]})
+    meta = {key: np.concatenate([m[key] for m in metas]) for key in metas[0]}
+    return np.concatenate(densities), meta
+
+
+def realization_groups(meta: dict[str, np.ndarray]) -> np.ndarray:
+    """One integer id per (point, realization): the states of one Hamiltonian share it."""
+    keys = [f"{h}/{r}" for h, r in zip(meta["point_hash"], meta["realization"])]
+    _, groups = np.unique(keys, return_inverse=True)
+    return groups

@@ -31,14 +31,14 @@ from typing import Any
 import h5py
 import numpy as np
 
-from wavelearn.errors import DataError
 from wavelearn.io.atomic import atomic_path
+from wavelearn.io.formats import EIGENSTATES as FORMAT, check_format, require
 from wavelearn.io.provenance import provenance
 from wavelearn.lattice import LatticeModel, point_hash
 from wavelearn.solvers.base import SolverSettings
 
-FORMAT = "wavelearn-eigenstates"
 FORMAT_VERSION = 1
+ARRAYS = ("eigenvalues", "density", "residuals", "realization", "dimension", "solve_seconds", "factor_seconds")
 
 
 @dataclass
@@ -107,15 +107,14 @@ def _python(value: Any) -> Any:
 def read_shard(path: str | os.PathLike, load_psi: bool = False) -> ShardData:
     """Read a shard written by :func:`write_shard`; raises DataError for other files."""
     with h5py.File(path, "r") as f:
+        check_format(f, FORMAT, path)
+        require(f, (*ARRAYS, *(k.name for k in dataclasses.fields(LatticeModel)),
+                    *(k.name for k in dataclasses.fields(SolverSettings)), "campaign_seed", "backend"), path)
         attrs = {key: _python(value) for key, value in f.attrs.items()}
-        if attrs.get("format") != FORMAT:
-            raise DataError(f"{path}: not a {FORMAT} shard (format={attrs.get('format')!r})")
         model = LatticeModel(**{k.name: attrs[k.name] for k in dataclasses.fields(LatticeModel)})
         settings_fields = {k.name: attrs[k.name] for k in dataclasses.fields(SolverSettings)}
         settings_fields["ncv"] = settings_fields["ncv"] or None
-        arrays = {name: f[name][()] for name in (
-            "eigenvalues", "density", "residuals", "realization", "dimension",
-            "solve_seconds", "factor_seconds")}
+        arrays = {name: f[name][()] for name in ARRAYS}
         psi = f["psi"][()] if load_psi and "psi" in f else None
     return ShardData(
         model=model,

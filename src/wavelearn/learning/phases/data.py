@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-import h5py
 import numpy as np
 
 from wavelearn.errors import DataError
+from wavelearn.io.datasets import read_dataset, realization_groups
 from wavelearn.lattice.params import SCANNED as PARAMETERS
 
 
@@ -33,6 +33,15 @@ class ClassWindow:
         if self.low > self.high:
             raise DataError(f"class {self.name!r}: window [{self.low}, {self.high}] is empty (low > high)")
 
+    @classmethod
+    def parse(cls, text: str) -> "ClassWindow":
+        """``NAME:PARAMETER:LOW:HIGH``, e.g. ``metal:W:8:14``."""
+        try:
+            name, parameter, low, high = text.split(":")
+            return cls(name, parameter, float(low), float(high))
+        except ValueError:
+            raise DataError(f"class window {text!r}: expected NAME:PARAMETER:LOW:HIGH, e.g. metal:W:8:14") from None
+
 
 @dataclass
 class Samples:
@@ -41,37 +50,6 @@ class Samples:
     groups: np.ndarray  # (N,) int, one id per (point, realization): states of one H stay together
     meta: dict[str, np.ndarray]  # per-sample W, p, flux, L, realization, ...
     classes: tuple[str, ...]
-
-
-INPUTS = {"r": "density", "k": "density_k"}
-
-
-def read_dataset(paths: Sequence[str | Path], input: str = "r") -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """Concatenate gathered datasets (same lattice shape) -> |psi(r)|^2 (input "r") or
-    |psi(k)|^2 (input "k"), and the per-sample metadata."""
-    field = INPUTS[input]
-    densities, metas, shape = [], [], None
-    for path in paths:
-        if not Path(path).exists():
-            raise DataError(f"dataset {path} does not exist")
-        with h5py.File(path, "r") as f:
-            if f.attrs.get("format") != "wavelearn-dataset":
-                raise DataError(f"{path} is not a gathered wavelearn dataset")
-            if shape is not None and f["density"].shape[1:] != shape:
-                raise DataError(f"{path} has lattice shape {f['density'].shape[1:]}, the first dataset {shape}")
-            if field not in f:
-                raise DataError(f"{path} has no {field!r} (|psi(k)|^2 needs save_psi: true in the study)")
-            shape = f["density"].shape[1:]
-            densities.append(f[field][()])
-            metas.append({key: f["samples"][key][()] for key in f["samples"]})
-    meta = {key: np.concatenate([m[key] for m in metas]) for key in metas[0]}
-    return np.concatenate(densities), meta
-
-
-def realization_groups(meta: dict[str, np.ndarray]) -> np.ndarray:
-    keys = [f"{h}/{r}" for h, r in zip(meta["point_hash"], meta["realization"])]
-    _, groups = np.unique(keys, return_inverse=True)
-    return groups
 
 
 def label_samples(paths: Sequence[str | Path], windows: Sequence[ClassWindow], input: str = "r") -> Samples:

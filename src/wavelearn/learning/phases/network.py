@@ -13,6 +13,8 @@ from typing import Sequence
 import flax.linen as nn
 import jax.numpy as jnp
 
+from wavelearn.errors import DataError
+
 
 @dataclass(frozen=True)
 class CNNConfig:
@@ -73,8 +75,6 @@ def prepare_input(density) -> jnp.ndarray:
 
 
 def check_shape(config: CNNConfig, shape: Sequence[int]) -> None:
-    from wavelearn.errors import DataError
-
     if tuple(shape) != (config.L,) * config.dim:
         raise DataError(
             f"the network was trained on {config.dim}D L={config.L} lattices; the data has shape {tuple(shape)}"

@@ -8,21 +8,25 @@ import h5py
 import numpy as np
 import pytest
 
-from conftest import run_cli, wavelearn_cmd
-from wavelearn.io.atomic import atomic_path
 from wavelearn.io.shards import read_shard
 
 POINT = ["--dim", "3", "--L", "6", "--W", "12", "--energy", "0.2", "--nev", "4", "--seed", "11", "--no-progress"]
 
 
-def solve(tmp_path, name, *extra, ranks=1):
-    out = tmp_path / name
-    run_cli("eigensolve", *POINT, *extra, "--output", str(out), ranks=ranks)
-    return read_shard(out)
+@pytest.fixture
+def solve(tmp_path, run_cli):
+    """``solve(name, *extra, ranks=1)``: the point POINT solved into tmp_path/name, read back."""
+
+    def run(name, *extra, ranks=1):
+        out = tmp_path / name
+        run_cli("eigensolve", *POINT, *extra, "--output", str(out), ranks=ranks)
+        return read_shard(out)
+
+    return run
 
 
-def test_shard_layout_and_attributes(tmp_path):
-    shard = solve(tmp_path, "s.h5", "--realizations", "2:5", "--save-psi", "--backend", "scipy")
+def test_shard_layout_and_attributes(tmp_path, solve):
+    shard = solve("s.h5", "--realizations", "2:5", "--save-psi", "--backend", "scipy")
     with h5py.File(tmp_path / "s.h5") as f:
         assert f["eigenvalues"].shape == (3, 4) and f["eigenvalues"].dtype == np.float64
         assert f["density"].shape == (3, 4, 6, 6, 6) and f["density"].dtype == np.float32
@@ -39,15 +43,15 @@ def test_shard_layout_and_attributes(tmp_path):
     assert np.all(shard.residuals < 1e-8)
 
 
-def test_without_psi_flag_no_psi(tmp_path):
-    solve(tmp_path, "s.h5", "--backend", "dense")
+def test_without_psi_flag_no_psi(tmp_path, solve):
+    solve("s.h5", "--backend", "dense")
     with h5py.File(tmp_path / "s.h5") as f:
         assert "psi" not in f
 
 
-def test_chunking_does_not_change_any_realization(tmp_path):
-    whole = solve(tmp_path, "all.h5", "--realizations", "0:4")
-    parts = [solve(tmp_path, f"part{i}.h5", "--realizations", r) for i, r in enumerate(["0:1", "1:3", "3:4"])]
+def test_chunking_does_not_change_any_realization(tmp_path, solve):
+    whole = solve("all.h5", "--realizations", "0:4")
+    parts = [solve(f"part{i}.h5", "--realizations", r) for i, r in enumerate(["0:1", "1:3", "3:4"])]
     np.testing.assert_array_equal(np.concatenate([p.realization for p in parts]), whole.realization)
     np.testing.assert_allclose(np.concatenate([p.eigenvalues for p in parts]), whole.eigenvalues, atol=1e-12)
     np.testing.assert_allclose(np.concatenate([p.density for p in parts]), whole.density, atol=1e-6)
@@ -55,9 +59,9 @@ def test_chunking_does_not_change_any_realization(tmp_path):
 
 @pytest.mark.mpi
 @pytest.mark.parametrize("extra", [[], ["--flux", "0.5"]], ids=["real", "complex"])
-def test_two_ranks_equal_one_rank(tmp_path, extra):
-    one = solve(tmp_path, "one.h5", "--realizations", "0:3", *extra)
-    two = solve(tmp_path, "two.h5", "--realizations", "0:3", *extra, ranks=2)
+def test_two_ranks_equal_one_rank(tmp_path, extra, solve):
+    one = solve("one.h5", "--realizations", "0:3", *extra)
+    two = solve("two.h5", "--realizations", "0:3", *extra, ranks=2)
     assert two.attrs["mpi_ranks"] == 2
     np.testing.assert_allclose(two.eigenvalues, one.eigenvalues, atol=1e-10)
     np.testing.assert_allclose(two.density, one.density, atol=1e-6)
@@ -79,7 +83,7 @@ def test_two_ranks_equal_one_rank(tmp_path, extra):
         (["--tol", "0"], "tol=0.0"),
     ],
 )
-def test_bad_input_is_a_clear_error_and_writes_nothing(tmp_path, args, message):
+def test_bad_input_is_a_clear_error_and_writes_nothing(tmp_path, args, message, run_cli):
     out = tmp_path / "never.h5"
     base = {"--L": "4", "--dim": "3"}
     for flag, value in zip(args[::2], args[1::2]):
@@ -92,7 +96,7 @@ def test_bad_input_is_a_clear_error_and_writes_nothing(tmp_path, args, message):
     assert list(tmp_path.iterdir()) == []
 
 
-def test_non_convergence_names_point_and_realization(tmp_path):
+def test_non_convergence_names_point_and_realization(tmp_path, run_cli):
     out = tmp_path / "never.h5"
     result = run_cli("eigensolve", "--dim", "3", "--L", "8", "--W", "16.5", "--nev", "40", "--ncv", "41",
                      "--max-it", "1", "--tol", "1e-14", "--realizations", "3:5", "--no-progress",
@@ -102,7 +106,7 @@ def test_non_convergence_names_point_and_realization(tmp_path):
     assert not out.exists()
 
 
-def test_killed_job_leaves_no_complete_looking_file(tmp_path):
+def test_killed_job_leaves_no_complete_looking_file(tmp_path, wavelearn_cmd):
     out = tmp_path / "killed.h5"
     proc = subprocess.Popen(
         wavelearn_cmd("eigensolve", "--dim", "3", "--L", "14", "--W", "16.5", "--realizations", "0:200",
@@ -116,22 +120,13 @@ def test_killed_job_leaves_no_complete_looking_file(tmp_path):
     assert not out.exists()
 
 
-def test_atomic_path_removes_partial_file_on_error(tmp_path):
-    final = tmp_path / "x.h5"
-    with pytest.raises(RuntimeError):
-        with atomic_path(final) as tmp:
-            tmp.write_bytes(b"partial")
-            raise RuntimeError("killed")
-    assert list(tmp_path.iterdir()) == []
-
-
-def test_show_prints_parameters(tmp_path):
-    solve(tmp_path, "s.h5", "--backend", "dense")
+def test_show_prints_parameters(tmp_path, run_cli, solve):
+    solve("s.h5", "--backend", "dense")
     result = run_cli("show", str(tmp_path / "s.h5"))
     assert "anderson-3d-L6-W12" in result.stdout and "campaign_seed" in result.stdout
 
 
-def test_help_explains_every_option():
+def test_help_explains_every_option(run_cli):
     text = run_cli("eigensolve", "--help").stdout
     for flag in ("--model", "--dim", "--L", "--W", "--distribution", "--p", "--percolation", "--flux",
                  "--energy", "--nev", "--seed", "--realizations", "--backend", "--output", "--save-psi"):

@@ -4,11 +4,11 @@ import numpy as np
 import pytest
 
 from wavelearn.errors import DataError
-from wavelearn.learning.augment import augment, point_group
-from wavelearn.learning.data import ClassWindow, split_by_group
-from wavelearn.learning.models import CNNConfig, PhaseCNN, check_shape, prepare_input
-from wavelearn.learning.scan import ScanResult, critical_point, crossing
-from wavelearn.learning.train import TrainConfig, load_model, train
+from wavelearn.learning.phases.augment import augment, point_group
+from wavelearn.learning.phases.data import ClassWindow, split_by_group
+from wavelearn.learning.phases.inference import load_network
+from wavelearn.learning.phases.network import CNNConfig, PhaseCNN, check_shape, prepare_input
+from wavelearn.learning.phases.training import TrainConfig, train_classifier
 
 
 def synthetic(n, L, dim, seed=0):
@@ -45,7 +45,7 @@ def test_periodic_convolution_commutes_with_lattice_translations():
     import flax.linen as nn
     import jax
 
-    from wavelearn.learning.models import periodic_pad
+    from wavelearn.learning.phases.network import periodic_pad
 
     x = prepare_input(synthetic(2, 8, 2)[0])
     layer = nn.Conv(4, (3, 3), padding="VALID")
@@ -67,12 +67,14 @@ def test_point_group_orders_and_augmentation_preserves_density():
 def test_learns_a_separable_problem(tmp_path):
     density, labels = synthetic(160, 8, 2)
     train_idx, val_idx = np.arange(128), np.arange(128, 160)
-    trainer = train(density, labels, train_idx, val_idx, CNNConfig.default(2, 8),
-                    TrainConfig(epochs=6, batch_size=16, learning_rate=3e-3), tmp_path, ("a", "b"), progress=False)
-    assert trainer.history[-1, 4] >= 0.95  # validation accuracy
-    probabilities = trainer.predict(density[val_idx])
+    result = train_classifier(density, labels, train_idx, val_idx, CNNConfig.default(2, 8),
+                              TrainConfig(epochs=6, batch_size=16, learning_rate=3e-3), tmp_path, ("a", "b"),
+                              progress=False)
+    assert result.history[-1]["val_accuracy"] >= 0.95
+    probabilities = load_network(tmp_path).predict(density[val_idx])
     assert np.all(np.argmax(probabilities, axis=1) == labels[val_idx])
     assert (tmp_path / "history.csv").read_text().count("\n") == 7
+    assert (tmp_path / "history.png").read_bytes()[:4] == b"\x89PNG"
 
 
 @pytest.mark.slow
@@ -81,37 +83,27 @@ def test_resume_from_checkpoint_equals_uninterrupted(tmp_path):
     settings = TrainConfig(epochs=4, batch_size=16, seed=5)
     cnn = CNNConfig.default(2, 6)
     idx, val = np.arange(56), np.arange(56, 64)
-    whole = train(density, labels, idx, val, cnn, settings, tmp_path / "whole", ("a", "b"), progress=False)
+    whole = train_classifier(density, labels, idx, val, cnn, settings, tmp_path / "whole", ("a", "b"), progress=False)
     # "killed" after 2 epochs, then started again in the same folder
-    train(density, labels, idx, val, cnn, settings, tmp_path / "resumed", ("a", "b"), progress=False, stop_after=2)
-    assert not (tmp_path / "resumed/model.json").exists()
-    resumed = train(density, labels, idx, val, cnn, settings, tmp_path / "resumed", ("a", "b"), progress=False)
+    train_classifier(density, labels, idx, val, cnn, settings, tmp_path / "resumed", ("a", "b"), progress=False,
+                     stop_after=2)
+    assert not (tmp_path / "resumed/network.json").exists()
+    resumed = train_classifier(density, labels, idx, val, cnn, settings, tmp_path / "resumed", ("a", "b"),
+                               progress=False)
     import jax
 
     for a, b in zip(jax.tree_util.tree_leaves(whole.params), jax.tree_util.tree_leaves(resumed.params)):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
-    np.testing.assert_array_equal(whole.history, resumed.history)
+    assert whole.history == resumed.history
     # Other settings do not resume a foreign checkpoint: they start over.
-    other = train(density, labels, idx, val, cnn, TrainConfig(epochs=1, batch_size=16, seed=5), tmp_path / "resumed",
-                  ("a", "b"), progress=False)
+    other = train_classifier(density, labels, idx, val, cnn, TrainConfig(epochs=1, batch_size=16, seed=5),
+                             tmp_path / "resumed", ("a", "b"), progress=False)
     assert other.epochs_done == 1
-    loaded, info = load_model(tmp_path / "whole")
-    assert info["classes"] == ["a", "b"]
-    np.testing.assert_allclose(loaded.predict(density[:4]), resumed.predict(density[:4]), atol=1e-6)
-
-
-def test_crossing_and_bootstrap_interval():
-    assert crossing(np.array([1.0, 2.0, 3.0]), np.array([0.9, 0.7, 0.1])) == pytest.approx(2.0 + 0.2 / 0.6)
-    assert np.isnan(crossing(np.array([1.0, 2.0]), np.array([0.9, 0.8])))
-    # P(metal) = logistic in W centred at 16.5, 30 realizations per point with noise.
-    rng = np.random.default_rng(0)
-    W = np.repeat(np.arange(10.0, 24.0, 1.0), 30)
-    p = 1 / (1 + np.exp(W - 16.5)) + 0.05 * rng.standard_normal(len(W))
-    probs = np.stack([p, 1 - p], axis=1)
-    meta = {"L": np.full(len(W), 8), "W": W, "p": np.ones(len(W)), "flux": np.zeros(len(W))}
-    result = ScanResult("W", ("metal", "insulator"), meta, probs, np.arange(len(W)))
-    wc, low, high = critical_point(result, 8, n_boot=200)
-    assert abs(wc - 16.5) < 0.1 and low < wc < high and high - low < 0.5
+    loaded = load_network(tmp_path / "whole")
+    assert loaded.classes == ("a", "b")
+    for a, b in zip(jax.tree_util.tree_leaves(loaded.params), jax.tree_util.tree_leaves(whole.params)):
+        np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
+    assert loaded.predict(density[:4]).shape == (4, 2)
 
 
 def test_clear_errors():
@@ -122,8 +114,10 @@ def test_clear_errors():
     with pytest.raises(DataError, match="trained on 3D L=8 lattices; the data has shape \\(12, 12, 12\\)"):
         check_shape(CNNConfig.default(3, 8), (12, 12, 12))
     with pytest.raises(DataError, match="no trained network"):
-        load_model("/nonexistent/net")
-    from wavelearn.learning.data import label_samples
+        load_network("/nonexistent/net")
+    with pytest.raises(DataError, match="expected NAME:PARAMETER:LOW:HIGH"):
+        ClassWindow.parse("metal:W:8")
+    from wavelearn.learning.phases.data import label_samples
 
     with pytest.raises(DataError, match="dataset /nonexistent.h5 does not exist"):
         label_samples(["/nonexistent.h5"], [ClassWindow("a", "W", 0, 1), ClassWindow("b", "W", 2, 3)])

@@ -8,9 +8,6 @@ import time
 import h5py
 import numpy as np
 import pytest
-
-from workflow_helpers import ENV, planned_jobs, planned_outputs, snakemake, write_config
-from conftest import BIN, ROOT
 from wavelearn.io.shards import read_shard
 
 TINY = {"name": "tiny", "model": "anderson", "dim": 2, "L": [6], "W": [1.0, 3.0, 5.0], "energy": 0.1,
@@ -20,7 +17,7 @@ TINY_MPI = {**TINY, "name": "tinympi", "W": [2.0], "realizations": 2, "mpi_ranks
 pytestmark = pytest.mark.slow
 
 
-def test_dry_run_counts_jobs_per_rule(tmp_path):
+def test_dry_run_counts_jobs_per_rule(tmp_path, write_config, planned_jobs):
     write_config(tmp_path, [{**TINY, "L": [4, 6]}, {**TINY, "name": "perc", "model": "percolation", "L": [4, 6], "p": [0.5, 0.9],
                                                      "W": [0.0], "realizations": 5}])
     # tiny: 2 L x 3 W x 2 chunks; perc: 2 L x 2 p x 3 chunks (5 realizations, 2 per job)
@@ -28,7 +25,7 @@ def test_dry_run_counts_jobs_per_rule(tmp_path):
                                       "plot_states": 4}
 
 
-def test_invalid_config_stops_before_any_job(tmp_path):
+def test_invalid_config_stops_before_any_job(tmp_path, snakemake, write_config):
     write_config(tmp_path, [{**TINY, "model": "lieb"}])
     result = snakemake(tmp_path, "--cores", "1", check=False)
     assert result.returncode != 0
@@ -36,7 +33,7 @@ def test_invalid_config_stops_before_any_job(tmp_path):
     assert not (tmp_path / "results").exists()
 
 
-def test_lint_is_clean(tmp_path):
+def test_lint_is_clean(tmp_path, snakemake, write_config):
     write_config(tmp_path, [TINY])
     result = snakemake(tmp_path, "--lint", check=False)
     assert result.returncode == 0, result.stdout + result.stderr
@@ -44,15 +41,15 @@ def test_lint_is_clean(tmp_path):
 
 
 @pytest.fixture(scope="module")
-def campaign(tmp_path_factory):
+def campaign(tmp_path_factory, root, snakemake, write_config):
     """A tiny campaign, run once for real with the local profile."""
     workdir = tmp_path_factory.mktemp("campaign")
     write_config(workdir, [TINY, TINY_MPI])
-    snakemake(workdir, "--profile", str(ROOT / "profiles/local"), "--cores", "2")
+    snakemake(workdir, "--profile", str(root / "profiles/local"), "--cores", "2")
     return workdir
 
 
-def test_campaign_outputs_logs_and_benchmarks(campaign):
+def test_campaign_outputs_logs_and_benchmarks(campaign, planned_jobs):
     shards = sorted((campaign / "results/tiny/L6").glob("W*/chunk*.h5"))
     assert len(shards) == 6
     assert (campaign / "results/summary.csv").read_text().count("\n") == 1 + 3 + 1
@@ -83,7 +80,7 @@ def test_gather_holds_every_shard_sample_exactly_once(campaign):
         assert np.all(samples["W"][rows] == shard.model.W) and np.all(samples["seed"][rows] == 7)
 
 
-def test_changing_one_value_reruns_only_that_point(campaign, tmp_path):
+def test_changing_one_value_reruns_only_that_point(campaign, tmp_path, write_config, planned_jobs, planned_outputs):
     work = copy_campaign(campaign, tmp_path)
     write_config(work, [{**TINY, "W": [1.0, 3.5, 5.0]}, TINY_MPI])
     assert planned_jobs(work) == {"all": 1, "eigensolve": 2, "gather": 1, "summarize": 1, "plot_states": 1}
@@ -91,35 +88,35 @@ def test_changing_one_value_reruns_only_that_point(campaign, tmp_path):
         "results/tiny/L6/W3.5_p1_flux0/chunk000.h5", "results/tiny/L6/W3.5_p1_flux0/chunk001.h5"]
 
 
-def test_adding_a_point_adds_only_its_jobs(campaign, tmp_path):
+def test_adding_a_point_adds_only_its_jobs(campaign, tmp_path, write_config, planned_jobs):
     work = copy_campaign(campaign, tmp_path)
     write_config(work, [{**TINY, "W": [1.0, 3.0, 5.0, 7.0]}, TINY_MPI])
     assert planned_jobs(work) == {"all": 1, "eigensolve": 2, "gather": 1, "summarize": 1, "plot_states": 1}
 
 
-def test_more_realizations_add_chunks_and_keep_old_ones(campaign, tmp_path):
+def test_more_realizations_add_chunks_and_keep_old_ones(campaign, tmp_path, write_config, planned_jobs, planned_outputs):
     work = copy_campaign(campaign, tmp_path)
     write_config(work, [{**TINY, "realizations": 8}, TINY_MPI])
     assert planned_jobs(work) == {"all": 1, "eigensolve": 3 * 2, "gather": 1, "summarize": 1, "plot_states": 1}
     assert all("chunk002" in o or "chunk003" in o for o in planned_outputs(work, "eigensolve"))
 
 
-def test_local_run_matches_direct_cli(campaign, tmp_path):
+def test_local_run_matches_direct_cli(campaign, tmp_path, bin_dir, env):
     out = tmp_path / "direct.h5"
-    subprocess.run([str(BIN / "wavelearn"), "eigensolve", "--dim", "2", "--L", "6", "--W", "3", "--energy", "0.1",
+    subprocess.run([str(bin_dir / "wavelearn"), "eigensolve", "--dim", "2", "--L", "6", "--W", "3", "--energy", "0.1",
                     "--nev", "3", "--seed", "7", "--realizations", "2:4", "--no-progress", "-o", str(out)],
-                   check=True, env=ENV, capture_output=True)
+                   check=True, env=env, capture_output=True)
     np.testing.assert_allclose(read_shard(out).eigenvalues,
                                read_shard(campaign / "results/tiny/L6/W3_p1_flux0/chunk001.h5").eigenvalues, atol=1e-12)
 
 
-def test_killed_job_leaves_no_complete_output_and_rerun_recovers(tmp_path):
+def test_killed_job_leaves_no_complete_output_and_rerun_recovers(tmp_path, root, bin_dir, env, snakemake, write_config):
     slow = {**TINY, "name": "slow", "dim": 3, "L": [14], "W": [16.5], "nev": 5, "realizations": 60,
             "realizations_per_job": 60}
     write_config(tmp_path, [slow])
-    proc = subprocess.Popen([str(BIN / "snakemake"), "--snakefile", str(ROOT / "Snakefile"), "--directory",
-                             str(tmp_path), "--profile", str(ROOT / "profiles/local"), "--cores", "1"],
-                            env=ENV, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen([str(bin_dir / "snakemake"), "--snakefile", str(root / "Snakefile"), "--directory",
+                             str(tmp_path), "--profile", str(root / "profiles/local"), "--cores", "1"],
+                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     shard = tmp_path / "results/slow/L14/W16.5_p1_flux0/chunk000.h5"
     log = tmp_path / "logs/eigensolve/slow/L14/W16.5_p1_flux0/chunk000.log"
     deadline = time.time() + 60
@@ -131,15 +128,15 @@ def test_killed_job_leaves_no_complete_output_and_rerun_recovers(tmp_path):
     assert not shard.exists()
     write_config(tmp_path, [{**slow, "realizations": 2, "realizations_per_job": 60}])
     snakemake(tmp_path, "--unlock")  # a killed Snakemake leaves its lock behind
-    snakemake(tmp_path, "--profile", str(ROOT / "profiles/local"), "--cores", "2", "--rerun-incomplete")
+    snakemake(tmp_path, "--profile", str(root / "profiles/local"), "--cores", "2", "--rerun-incomplete")
     assert read_shard(shard).eigenvalues.shape == (2, 5)
 
 
-def test_failing_job_is_retried_then_reported_with_its_log(tmp_path):
+def test_failing_job_is_retried_then_reported_with_its_log(tmp_path, root, snakemake, write_config):
     # The dense backend refuses L^3 = 21952 > 20000 sites at run time: a job that always fails.
     write_config(tmp_path, [{**TINY, "name": "fails", "dim": 3, "L": [28], "W": [1.0], "backend": "dense",
                              "realizations": 1}])
-    result = snakemake(tmp_path, "--profile", str(ROOT / "profiles/local"), "--cores", "1", check=False)
+    result = snakemake(tmp_path, "--profile", str(root / "profiles/local"), "--cores", "1", check=False)
     text = result.stdout + result.stderr
     assert result.returncode != 0
     assert "logs/eigensolve/fails/L28/W1_p1_flux0/chunk000.log" in text
@@ -153,7 +150,7 @@ def copy_campaign(source, tmp_path):
     return work
 
 
-def test_end_to_end_solve_gather_train_scan(tmp_path):
+def test_end_to_end_solve_gather_train_scan(tmp_path, root, snakemake, write_config):
     study = {"name": "ml", "model": "anderson", "dim": 2, "L": [8], "W": [1.0, 4.0, 8.0, 14.0, 20.0],
              "energy": 0.0, "nev": 4, "realizations": 6, "realizations_per_job": 6}
     network = {"name": "net", "train_study": "ml", "epochs": 3, "batch_size": 8,
@@ -165,9 +162,9 @@ def test_end_to_end_solve_gather_train_scan(tmp_path):
 
     config = yaml.safe_load((workdir / "config.yaml").read_text())
     (workdir / "config.yaml").write_text(yaml.safe_dump({**config, "learning": [network]}))
-    snakemake(workdir, "--profile", str(ROOT / "profiles/local"), "--cores", "2")
+    snakemake(workdir, "--profile", str(root / "profiles/local"), "--cores", "2")
     base = workdir / "results/learning/net"
-    assert (base / "L8/model.json").exists() and (base / "L8/checkpoint.msgpack").exists()
+    assert (base / "L8/network.json").exists() and (base / "L8/checkpoint.msgpack").exists()
     assert (base / "L8/history.csv").read_text().count("\n") == 4
     rows = (base / "scan_ml/L8.csv").read_text().splitlines()
     assert rows[0].startswith("L,W,p,flux,states,realizations,P_metal") and len(rows) == 6

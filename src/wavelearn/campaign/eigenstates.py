@@ -1,0 +1,148 @@
+"""The eigenstate kind of study: disorder realizations of tight-binding lattices over
+(L, W, p, flux) grids, solved near an energy E (``wavelearn eigensolve``), gathered per study and L.
+
+A point is one study's (L, W, p, flux) with its solver settings. Its realizations 0..R-1 are cut
+into chunks of ``realizations_per_job``; one ``eigensolve`` job per chunk writes a shard
+``<results>/<study>/L<L>/W<W>_p<p>_flux<flux>/chunk<NNN>.h5``; ``gather`` concatenates the shards
+of one study and L into ``<results>/<study>/L<L>/dataset.h5``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, replace
+from typing import Any, ClassVar, Sequence
+
+from wavelearn.campaign.kinds import Chunk, StudyKind, StudyPoint, chunk_range, format_number, grid_values
+from wavelearn.errors import ParameterError
+from wavelearn.lattice import LatticeModel, build_hamiltonian
+from wavelearn.lattice.params import SCANNED, varying_parameters
+from wavelearn.solvers import SolverSettings, get_solver
+
+
+def shard_path(results: str, study: str, L: str, W: str, p: str, flux: str, chunk: str) -> str:
+    return f"{results}/{study}/L{L}/W{W}_p{p}_flux{flux}/chunk{chunk}.h5"
+
+
+def dataset_path(results: str, study: str, L: int | str) -> str:
+    return f"{results}/{study}/L{L}/dataset.h5"
+
+
+def states_image_path(results: str, study: str, L: int | str) -> str:
+    return f"{results}/{study}/L{L}/states.png"
+
+
+@dataclass(frozen=True)
+class EigenstatePoint(StudyPoint):
+    kind: ClassVar[str] = "eigenstates"
+    identity: ClassVar[tuple[str, ...]] = ("study", "L", *SCANNED)
+
+    study: str
+    model: LatticeModel
+    settings: SolverSettings
+    realizations: int
+    realizations_per_job: int
+    backend: str
+    mpi_ranks: int
+    campaign_seed: int
+    save_psi: bool = False
+
+    @property
+    def chunks(self) -> list[Chunk]:
+        return chunk_range(self.realizations, self.realizations_per_job)
+
+    @property
+    def wildcards(self) -> dict[str, str]:
+        return {"study": self.study, "L": str(self.model.L),
+                **{name: format_number(getattr(self.model, name)) for name in SCANNED}}
+
+    def output(self, results: str, chunk: Chunk) -> str:
+        return shard_path(results, **self.wildcards, chunk=chunk.label)
+
+    def job_arguments(self, chunk: Chunk) -> str:
+        m, s = self.model, self.settings
+        return (
+            f"--model {m.model} --dim {m.dim} --L {m.L} --W {format_number(m.W)} "
+            f"--distribution {m.distribution} --p {format_number(m.p)} --percolation {m.percolation} "
+            f"--flux {format_number(m.flux)} --boundary {m.boundary} --energy {format_number(s.target)} "
+            f"--nev {s.nev} --tol {s.tol!r} --backend {self.backend} --seed {self.campaign_seed} "
+            f"--realizations {chunk.realizations}" + (" --save-psi" if self.save_psi else "")
+        )
+
+    def seconds_per_realization(self, max_sites: int) -> tuple[float, str]:
+        """One realization solved here and timed (the cost model of ``wavelearn plan``); a system
+        above ``max_sites`` is timed at a smaller L and scaled as n^2 (3D) or n^1.5 (2D) in the
+        number of sites n, the cost of a sparse direct factorisation with nested dissection."""
+        model = self.model
+        if model.n_sites > max_sites:
+            small_L = round(max_sites ** (1 / model.dim))
+            while small_L**model.dim > max_sites:
+                small_L -= 1
+            small = replace(model, L=small_L, flux=0.0 if model.flux * small_L % 1 else model.flux)
+            seconds, _ = replace(self, model=small).seconds_per_realization(max_sites)
+            return seconds * (model.n_sites / small.n_sites) ** SCALING[model.dim], f"extrapolated from L={small_L}"
+        H = build_hamiltonian(model, self.campaign_seed, 0).matrix
+        start = time.perf_counter()
+        get_solver(self.backend).solve(H, self.settings)
+        return time.perf_counter() - start, "measured"
+
+
+SCALING = {2: 1.5, 3: 2.0}
+
+
+class EigenstateKind(StudyKind):
+    name = "eigenstates"
+    schema_file = "eigenstates.schema.yaml"
+    rule_file = "eigenstates.smk"
+    point_type = EigenstatePoint
+
+    def points(self, study: dict[str, Any], campaign_seed: int) -> list[EigenstatePoint]:
+        settings = SolverSettings(target=float(study["energy"]), nev=study["nev"], tol=study["tol"])
+        points = []
+        for L, W, p, flux in itertools.product(study["L"], *(grid_values(study[k]) for k in SCANNED)):
+            try:
+                model = LatticeModel(
+                    dim=study["dim"], L=L, model=study["model"], W=W, distribution=study["distribution"],
+                    p=p, percolation=study["percolation"], flux=flux, boundary=study["boundary"],
+                )
+            except ParameterError as err:
+                raise ParameterError(f"study {study['name']!r}, L={L}, W={W}, p={p}, flux={flux}: {err}") from None
+            if settings.nev >= model.n_sites:
+                raise ParameterError(
+                    f"study {study['name']!r}: nev={settings.nev} must be smaller than L^dim={model.n_sites} (L={L})"
+                )
+            points.append(EigenstatePoint(study["name"], model, settings, study["realizations"],
+                                          study["realizations_per_job"], study["backend"], study["mpi_ranks"],
+                                          campaign_seed, study["save_psi"]))
+        return points
+
+    def targets(self, config: dict[str, Any], points: Sequence[StudyPoint]) -> list[str]:
+        results = config["results"]
+        if not points:
+            return []
+        images = [states_image_path(results, study, L) for study, L in study_sizes(points)]
+        return [f"{results}/summary.csv", f"{results}/summary.png", *images]
+
+
+def gathered_shards(points: Sequence[StudyPoint], results: str) -> dict[tuple[str, str], list[str]]:
+    """(study, L) -> the shards gathered into its dataset, in config order."""
+    shards: dict[tuple[str, str], list[str]] = {}
+    for pt in points:
+        shards.setdefault((pt.study, str(pt.model.L)), []).extend(pt.output(results, c) for c in pt.chunks)
+    return shards
+
+
+def study_sizes(points: Sequence[StudyPoint]) -> list[tuple[str, int]]:
+    """(study, L) of every gathered dataset, sorted."""
+    return sorted({(pt.study, pt.model.L) for pt in points if isinstance(pt, EigenstatePoint)})
+
+
+def state_values(study: dict[str, Any]) -> str:
+    """``plot-states`` arguments: lowest, middle and highest value of the study's varying
+    parameter (W, else p, else flux)."""
+    grids = {k: grid_values(study[k]) for k in SCANNED}
+    parameter = varying_parameters(grids)[0]
+    values = sorted(grids[parameter])
+    picks = [values[0], values[len(values) // 2], values[-1]]
+    return f"--parameter {parameter} --values " + " ".join(format_number(v) for v in picks)

@@ -1,0 +1,117 @@
+"""The contract a kind of study implements, and what every kind shares.
+
+A campaign config lists studies; each has a ``kind`` (default :data:`DEFAULT_KIND`). A kind is
+one subsystem's idea of "a point" and of the jobs that compute it:
+
+* its part of the config schema: ``workflow/schemas/<schema_file>``, a mapping with a ``study``
+  definition (and optional ``$defs``), merged into the campaign schema by
+  :func:`wavelearn.campaign.config.campaign_schema`;
+* its frozen point type (a :class:`StudyPoint`): the identity values of a point, their wildcards,
+  the chunks of work, the output path and the command-line arguments of each job;
+* the final files it contributes to the campaign (:meth:`StudyKind.targets`) and the checks that
+  need several studies at once (:meth:`StudyKind.check`);
+* its rules: ``workflow/rules/<rule_file>``, thin rules whose getters call the point.
+
+Kinds are registered in :mod:`wavelearn.campaign.registry` (one line each).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Any, ClassVar, Sequence
+
+import numpy as np
+
+DEFAULT_KIND = "eigenstates"
+
+
+def grid_values(spec: Any) -> list[float]:
+    """A config grid (list, or {start, stop, num} with stop included) as floats."""
+    if isinstance(spec, dict):
+        values = np.linspace(spec["start"], spec["stop"], spec["num"])
+        # Round away linspace's last-bit noise so paths read 16.5, not 16.500000000000004.
+        return [float(f"{v:.12g}") for v in values]
+    return [float(v) for v in spec]
+
+
+def format_number(value: float) -> str:
+    """Shortest text that reads back as the same float: 16.5, 0, 0.3333333333333333."""
+    return np.format_float_positional(float(value), trim="-")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Units [start, stop) of a point (realizations, layouts, ...), the work of one job."""
+
+    index: int
+    start: int
+    stop: int
+
+    @property
+    def realizations(self) -> str:
+        """The range as the CLI's ``START:STOP``."""
+        return f"{self.start}:{self.stop}"
+
+    @property
+    def label(self) -> str:
+        """``chunk`` wildcard value: three digits or more (000, 001, ..., 1000)."""
+        return f"{self.index:03d}"
+
+
+def chunk_range(total: int, per_job: int) -> list[Chunk]:
+    """Units 0..total-1 cut into jobs of ``per_job``; raising ``total`` keeps the complete chunks
+    unchanged (only a final partial chunk grows)."""
+    return [Chunk(c, c * per_job, min((c + 1) * per_job, total)) for c in range(-(-total // per_job))]
+
+
+class StudyPoint(ABC):
+    """One point of a study: a frozen dataclass of a kind, with its jobs."""
+
+    kind: ClassVar[str]
+    #: the wildcard names that identify a point of this kind (``study`` first)
+    identity: ClassVar[tuple[str, ...]]
+    study: str
+
+    @property
+    @abstractmethod
+    def wildcards(self) -> dict[str, str]:
+        """The identity values as the strings that appear in paths."""
+
+    @property
+    @abstractmethod
+    def chunks(self) -> list[Chunk]:
+        """The jobs of this point."""
+
+    @abstractmethod
+    def output(self, results: str, chunk: Chunk) -> str:
+        """The file one job writes."""
+
+    @abstractmethod
+    def job_arguments(self, chunk: Chunk) -> str:
+        """Command-line arguments of one job: this point's own values and this chunk only."""
+
+    @property
+    def key(self) -> tuple[str, ...]:
+        return tuple(self.wildcards[name] for name in self.identity)
+
+
+class StudyKind(ABC):
+    """A kind of study (see the module docstring)."""
+
+    name: ClassVar[str]
+    schema_file: ClassVar[str]  # under workflow/schemas/
+    rule_file: ClassVar[str]  # under workflow/rules/
+    point_type: ClassVar[type[StudyPoint]]
+
+    @abstractmethod
+    def points(self, study: dict[str, Any], campaign_seed: int) -> list[StudyPoint]:
+        """The validated points of one study (its config has the defaults filled);
+        raises ParameterError naming the study and the offending value."""
+
+    def check(self, config: dict[str, Any], points: Sequence[StudyPoint]) -> None:
+        """Checks that need the whole config (several studies); raises ParameterError."""
+
+    def targets(self, config: dict[str, Any], points: Sequence[StudyPoint]) -> list[str]:
+        """The final files of this kind's studies (the inputs of ``rule all``)."""
+        return []
