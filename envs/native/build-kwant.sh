@@ -69,8 +69,10 @@ verify_kwant() {
   # Run outside the source tree, with warnings as errors: the SciPy fallback announces itself
   # by a RuntimeWarning at import.
   (cd / && "$PY" -W error::RuntimeWarning - <<'EOF'
-import kwant, kwant.linalg._mumps as m, kwant.solvers.default as d
+import kwant, kwant.linalg._mumps as m, kwant.solvers.default as d, kwant.solvers.mumps as s
 assert d.smodule.__name__ == "kwant.solvers.mumps", d.smodule.__name__
+# kwant.solvers.mumps would prefer a python-mumps package (another MUMPS build) if installed.
+assert s.MUMPSContext.__module__ == "kwant.linalg.mumps", s.MUMPSContext.__module__
 print("kwant", kwant.__version__, "solver", d.smodule.__name__, "library", m.__file__)
 EOF
   )

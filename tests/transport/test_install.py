@@ -30,7 +30,7 @@ def test_kwant_solves_with_mumps():
     out = python("""
         import json
         import kwant, kwant.linalg.mumps, kwant.linalg._mumps as lib
-        import kwant.solvers.default, kwant.solvers.sparse
+        import kwant.solvers.default, kwant.solvers.mumps, kwant.solvers.sparse
         from wavelearn.transport import runtime
         lat = kwant.lattice.square(norbs=1)
         syst = kwant.Builder()
@@ -45,6 +45,9 @@ def test_kwant_solves_with_mumps():
         print(json.dumps({
             "default": kwant.solvers.default.smodule.__name__,
             "smatrix": type(kwant.smatrix.__self__).__module__,
+            # kwant.solvers.mumps prefers the python-mumps package when installed (conda-forge's
+            # route); the native route must use the kwant.linalg._mumps built here.
+            "context": kwant.solvers.mumps.MUMPSContext.__module__,
             "library": lib.__file__,
             "t_mumps": kwant.smatrix(fsyst, 0.5).transmission(1, 0),
             "t_scipy": kwant.solvers.sparse.smatrix(fsyst, 0.5).transmission(1, 0),
@@ -55,6 +58,7 @@ def test_kwant_solves_with_mumps():
     info = json.loads(out)
     assert info["default"] == "kwant.solvers.mumps"
     assert info["smatrix"] == "kwant.solvers.mumps"
+    assert info["context"] == "kwant.linalg.mumps"
     assert info["wavelearn"] == "kwant.solvers.mumps" and info["ordering"] == "amd"  # what our jobs use
     # A clean 5-site-wide wire at E = 0.5 transmits all of its 4 open modes (both solvers):
     # e_n = -2 cos(n pi / 6) = -1.73, -1, 0, 1, 1.73 and |E - e_n| < 2 for n = 2..5.
