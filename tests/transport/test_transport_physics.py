@@ -48,6 +48,22 @@ def test_clean_wire_conducts_its_open_modes(tmp_path):
 
 
 @pytest.mark.timeout(180)
+def test_strong_field_leaves_one_mode_per_landau_level(tmp_path):
+    """Units of the field: near the band bottom the lattice is a 2D electron gas with
+    hbar omega_c = 4 pi t phi (phi = flux per plaquette, m* = hbar^2 / 2 t a^2), so for a magnetic
+    length sqrt(1 / 2 pi phi) << Ly the lead carries one edge state per Landau level below E:
+    N = #{n >= 0 : -4 + 4 pi phi (n + 1/2) < E}, and a clean wire conducts exactly N."""
+    energy, fields = -3.55, np.array([0.005, 0.01, 0.015, 0.02])
+    data = transport(tmp_path / "lh.h5", "--Lx", "10", "--Ly", "40", "--energy", str(energy),
+                     "--field-min", "0.005", "--field-max", "0.02", "--field-points", "4")
+    landau = np.floor((energy + 4) / (4 * np.pi * fields) + 0.5).astype(int)
+    assert list(landau) == [7, 4, 2, 2]
+    assert np.array_equal(data.open_modes[0], landau)
+    assert np.max(np.abs(data.conductance[0] - landau)) < 1e-8
+    assert open_modes_zero_field(40, energy) == 8  # more modes without field
+
+
+@pytest.mark.timeout(180)
 @pytest.mark.parametrize("potential", ["inf", "8"])
 def test_onsager_symmetry_for_every_layout(tmp_path, potential):
     """Two terminals: g(B) = g(-B) to round-off, while g itself fluctuates with B and layout."""
