@@ -4,8 +4,10 @@ call: Kwant must not share the test process with PETSc), checked against exact r
 from __future__ import annotations
 
 import os
+import json
 import subprocess
 import sys
+import textwrap
 
 import numpy as np
 import pytest
@@ -110,3 +112,34 @@ def test_high_potential_approaches_hard_walls(tmp_path):
     high_error = np.max(np.abs(high.conductance - hard.conductance))
     assert high_error < 1e-2
     assert np.max(np.abs(lower.conductance - hard.conductance)) > 10 * high_error
+
+
+@pytest.mark.timeout(180)
+def test_density_image_is_the_ldos_injected_from_lead_0():
+    """n_0(r) + n_1(r) = 2 pi LDOS(r): the images from both leads add up to Kwant's LDOS."""
+    code = textwrap.dedent("""
+        import json
+        import numpy as np
+        from wavelearn.transport import system
+        from wavelearn.transport.conductance import scattering_density
+        from wavelearn.transport.layout import draw_layout
+        from wavelearn.transport.params import Billiard
+        params = Billiard(Lx=30, Ly=20, lead_width=8, energy=0.5, antidots=3, radius=2.5, W=0.5,
+                          potential=8.0)
+        fsyst = system.build_system(params, draw_layout(0, params, 1))
+        n0 = scattering_density(fsyst, params, 0.01)
+        wave = system.kwant.solvers.mumps.wave_function(fsyst, 0.5, params={"phi": 0.01})
+        n1 = np.zeros(params.shape)
+        x, y = system.site_index(fsyst)
+        n1[x, y] = (abs(wave(1)) ** 2).sum(axis=0)
+        ldos = np.zeros(params.shape)
+        ldos[x, y] = system.kwant.ldos(fsyst, 0.5, params={"phi": 0.01})
+        print(json.dumps({"error": float(np.max(np.abs(n0 + n1 - 2 * np.pi * ldos))),
+                          "scale": float(np.max(2 * np.pi * ldos)),
+                          "share": float(n0.sum() / (n0 + n1).sum())}))
+    """)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=ENV)
+    assert result.returncode == 0, result.stderr
+    info = json.loads(result.stdout)
+    assert info["error"] < 1e-5 * info["scale"]  # float32 image
+    assert 0.2 < info["share"] < 0.8  # each lead injects a comparable part
