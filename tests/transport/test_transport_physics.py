@@ -138,7 +138,8 @@ def test_density_image_is_the_ldos_injected_from_lead_0():
                           "scale": float(np.max(2 * np.pi * ldos)),
                           "share": float(n0.sum() / (n0 + n1).sum())}))
     """)
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, env=ENV)
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
+                            env=ENV)
     assert result.returncode == 0, result.stderr
     info = json.loads(result.stdout)
     assert info["error"] < 1e-5 * info["scale"]  # float32 image
