@@ -1,0 +1,230 @@
+"""Adaptive refinement of a study's grid near the transition (the ``refine:`` key of a study).
+
+After the coarse grid is solved, each round reads the crossings of the curves Q(x, L) of the
+study's observable (``r`` or ``d2_lambda``; x = W, p or flux) and adds values of x inside the
+*bracket* around the transition, until the bracket is narrower than ``width`` or ``max_points``
+values have been added. The bracket is the union of the bootstrap confidence intervals of the
+crossings of the two largest sizes that cross (the pair nearest the thermodynamic limit; a pair
+whose noisy curves cross several times contributes every crossing). Without an interval (too
+few replicas crossed) the bracket is the grid cell around the crossing.
+
+New values fill the largest gaps of the grid inside the bracket: the gaps between the grid
+values in the bracket and the nearest grid values outside it, each cut down to the bracket; a
+round adds the midpoint of the largest such gap, ``per_round`` times (each addition splits its
+gap). Values are rounded to ``width / 20`` (decimal digits), so paths read ``W16.25``; a gap
+narrower than ``width / 4`` is not split. Existing points and their shard paths never change:
+refinement only adds points.
+
+This module is the pure logic and the round files; the crossings come from
+:mod:`wavelearn.analysis.criticality`, the rounds are a Snakemake checkpoint
+(``workflow/rules/eigenstates.smk``).
+
+Round file ``<results>/<study>/refine/round<k>.json`` (format ``wavelearn-refine`` version 1):
+``round`` k, ``parameter``, ``observable``, ``bracket`` (``low``, ``high``, ``estimate``,
+``pair`` [L1, L2], or null without a crossing), ``added`` (this round's new values),
+``refined`` (every value added in rounds 1..k), ``done`` and ``reason``. Round 1 reads the
+coarse grid; round k the coarse grid and the values of rounds < k.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import asdict, dataclass, field
+from typing import Any, Sequence
+
+from wavelearn.errors import DataError, ParameterError
+from wavelearn.io.atomic import atomic_path
+from wavelearn.lattice.params import SCANNED
+
+FORMAT = "wavelearn-refine"
+FORMAT_VERSION = 1
+OBSERVABLES = ("r", "d2_lambda")
+
+
+def round_path(results: str, study: str, round_: int | str) -> str:
+    return f"{results}/{study}/refine/round{round_}.json"
+
+
+@dataclass(frozen=True)
+class RefineSettings:
+    """The ``refine:`` key of a study: add values of ``parameter`` around the crossings of
+    ``observable`` until the bracket is below ``width`` or ``max_points`` values were added,
+    at most ``per_round`` per round."""
+
+    parameter: str
+    width: float
+    max_points: int = 8
+    per_round: int = 2
+    observable: str = "r"
+
+    def __post_init__(self):
+        if self.parameter not in SCANNED:
+            raise ParameterError(f"refine parameter={self.parameter!r} is not one of {', '.join(SCANNED)}")
+        if not (isinstance(self.width, (int, float)) and math.isfinite(self.width) and self.width > 0):
+            raise ParameterError(f"refine width={self.width!r}: must be a finite number > 0")
+        for name in ("max_points", "per_round"):
+            value = getattr(self, name)
+            if not (isinstance(value, int) and not isinstance(value, bool) and value >= 1):
+                raise ParameterError(f"refine {name}={value!r}: must be an integer >= 1")
+        if self.observable not in OBSERVABLES:
+            raise ParameterError(f"refine observable={self.observable!r} is not one of {', '.join(OBSERVABLES)}")
+
+    @classmethod
+    def from_study(cls, study: dict[str, Any]) -> "RefineSettings | None":
+        """The settings of a study config, or None when it does not refine."""
+        spec = study.get("refine")
+        if not spec:
+            return None
+        return cls(**spec)
+
+    @property
+    def decimals(self) -> int:
+        """Decimal digits of new values: a resolution of ``width / 20``."""
+        return max(0, math.ceil(-math.log10(self.width / 20)))
+
+    @property
+    def min_gap(self) -> float:
+        return self.width / 4
+
+    @property
+    def max_rounds(self) -> int:
+        """Every round but the last adds at least one value, so the rounds are bounded."""
+        return -(-self.max_points // self.per_round) + 1
+
+
+@dataclass(frozen=True)
+class Bracket:
+    """Where the transition lies: [low, high] around the crossing ``estimate`` of sizes ``pair``."""
+
+    low: float
+    high: float
+    estimate: float
+    pair: tuple[int, int]
+
+    @property
+    def width(self) -> float:
+        return self.high - self.low
+
+
+def bracket(crossings: Sequence[dict], grid: Sequence[float]) -> Bracket | None:
+    """The bracket from crossing rows (``L1``, ``L2``, ``x_c``, ``x_c_low``, ``x_c_high``, as
+    ``wavelearn criticality`` writes them with method ``crossing``) on the sampled ``grid``;
+    None when no pair of sizes crosses.
+
+    The pair with the largest sizes that crosses decides; several crossings of that pair
+    (noise) widen the bracket to cover them all. A crossing without a finite interval
+    contributes the grid cell that holds it.
+    """
+    rows = [c for c in crossings if math.isfinite(float(c["x_c"]))]
+    if not rows:
+        return None
+    pair = max((int(c["L1"]), int(c["L2"])) for c in rows)
+    rows = [c for c in rows if (int(c["L1"]), int(c["L2"])) == pair]
+    values = sorted(set(float(v) for v in grid))
+    lows, highs = [], []
+    for c in rows:
+        x, lo, hi = float(c["x_c"]), float(c["x_c_low"]), float(c["x_c_high"])
+        if not (math.isfinite(lo) and math.isfinite(hi)):
+            lo = max([v for v in values if v <= x], default=x)
+            hi = min([v for v in values if v >= x], default=x)
+        lows.append(min(lo, x))
+        highs.append(max(hi, x))
+    estimate = float(sum(float(c["x_c"]) for c in rows) / len(rows))
+    return Bracket(low=min(lows), high=max(highs), estimate=estimate, pair=pair)
+
+
+def new_values(existing: Sequence[float], where: Bracket, settings: RefineSettings, budget: int) -> list[float]:
+    """At most ``min(per_round, budget)`` new values inside ``where``, each the midpoint of the
+    largest gap of ``existing`` (cut down to the bracket), rounded to ``settings.decimals``;
+    gaps narrower than ``settings.min_gap`` are not split. Sorted."""
+    if where.width < settings.width:
+        return []
+    values = sorted(set(float(v) for v in existing))
+    inside = [v for v in values if where.low < v < where.high]
+    nodes = sorted({max([v for v in values if v <= where.low], default=where.low), *inside,
+                    min([v for v in values if v >= where.high], default=where.high)})
+    added: list[float] = []
+    for _ in range(min(settings.per_round, budget)):
+        best = None
+        for a, b in zip(nodes[:-1], nodes[1:]):
+            lo, hi = max(a, where.low), min(b, where.high)
+            if hi - lo >= settings.min_gap and (best is None or hi - lo > best[1] - best[0]):
+                best = (lo, hi)
+        if best is None:
+            break
+        value = round((best[0] + best[1]) / 2, settings.decimals)
+        if any(abs(value - v) < 0.5 * 10.0 ** -settings.decimals for v in nodes):
+            break  # rounding landed on a sampled value: the gap is at the resolution
+        added.append(value)
+        nodes = sorted([*nodes, value])
+    return sorted(added)
+
+
+@dataclass(frozen=True)
+class RefineRound:
+    """The decision of one round (see the module docstring for the file)."""
+
+    round: int
+    parameter: str
+    observable: str
+    bracket: Bracket | None
+    added: tuple[float, ...]
+    refined: tuple[float, ...]
+    done: bool
+    reason: str
+    format: str = field(default=FORMAT, repr=False)
+    format_version: int = field(default=FORMAT_VERSION, repr=False)
+
+
+def decide(settings: RefineSettings, grid: Sequence[float], refined: Sequence[float], crossings: Sequence[dict],
+           round_: int) -> RefineRound:
+    """Round ``round_`` given the coarse ``grid`` values, the values ``refined`` in earlier
+    rounds and the crossings measured on all of them."""
+    refined = tuple(sorted(float(v) for v in refined))
+    sampled = sorted({*map(float, grid), *refined})
+    where = bracket(crossings, sampled)
+
+    def result(added, done, reason):
+        return RefineRound(round_, settings.parameter, settings.observable, where, tuple(added),
+                           tuple(sorted({*refined, *added})), done, reason)
+
+    budget = settings.max_points - len(refined)
+    if where is None:
+        return result((), True, "no crossing of the curves of two sizes: nothing to refine")
+    if where.width < settings.width:
+        return result((), True, f"bracket [{where.low:.6g}, {where.high:.6g}] narrower than {settings.width:g}")
+    if budget <= 0:
+        return result((), True, f"budget of {settings.max_points} points spent")
+    added = new_values(sampled, where, settings, budget)
+    if not added:
+        return result((), True, f"the grid in [{where.low:.6g}, {where.high:.6g}] is at the resolution "
+                                f"{settings.min_gap:g} (width / 4)")
+    if len(refined) + len(added) >= settings.max_points:
+        return result(added, True, f"budget of {settings.max_points} points spent")
+    return result(added, False, f"bracket [{where.low:.6g}, {where.high:.6g}] wider than {settings.width:g}")
+
+
+def write_round(decision: RefineRound, path: str | os.PathLike, provenance: dict | None = None) -> None:
+    data = asdict(decision)
+    data["bracket"] = None if decision.bracket is None else {**asdict(decision.bracket),
+                                                             "pair": list(decision.bracket.pair)}
+    data.update(provenance or {})
+    with atomic_path(path) as tmp:
+        with open(tmp, "w") as f:
+            json.dump(data, f, indent=1, default=str)
+            f.write("\n")
+
+
+def read_round(path: str | os.PathLike) -> RefineRound:
+    with open(path) as f:
+        data = json.load(f)
+    if data.get("format") != FORMAT:
+        raise DataError(f"{path}: format {data.get('format')!r}, expected {FORMAT!r}")
+    if data.get("format_version") != FORMAT_VERSION:
+        raise DataError(f"{path}: format_version {data.get('format_version')!r}, expected {FORMAT_VERSION}")
+    b = data["bracket"]
+    where = None if b is None else Bracket(b["low"], b["high"], b["estimate"], tuple(b["pair"]))
+    return RefineRound(int(data["round"]), data["parameter"], data["observable"], where,
+                       tuple(data["added"]), tuple(data["refined"]), bool(data["done"]), data["reason"])
