@@ -55,3 +55,23 @@ def test_cli_defaults_pick_sector_and_sampler():
     assert settings.sampler.kind == "local" and settings.hilbert().sz is None and not settings.rbm.marshall
     settings = nqs_cli.settings_from_args(parse(["--geometry", "square", "--L", "4", "--workdir", "w"]))
     assert settings.sampler.kind == "exchange" and settings.hilbert().sz == 0 and settings.rbm.marshall
+
+
+@pytest.mark.timeout(120)
+def test_plots_of_runs(tmp_path):
+    from wavelearn.learning.nqs.plots import plot_energy_trace, plot_error_vs_alpha
+
+    runs = []
+    for alpha in ("0.5", "1"):
+        out = tmp_path / f"a{alpha}.h5"
+        nqs_cli.run(parse(["--L", "4", "--sampler", "exact", "--iterations", "3", "--alpha", alpha,
+                           "--workdir", str(tmp_path / alpha), "--output", str(out), "--no-progress"]))
+        runs.append(read_run(out))
+    plot_energy_trace(runs, tmp_path / "trace.png")
+    plot_error_vs_alpha(runs, tmp_path / "alpha.png")
+    assert (tmp_path / "trace.png").stat().st_size > 1000 and (tmp_path / "alpha.png").stat().st_size > 1000
+    without_exact = [r for r in runs]
+    for r in without_exact:
+        r.exact_energy = None
+    with pytest.raises(DataError, match="no run has an exact energy"):
+        plot_error_vs_alpha(without_exact, tmp_path / "none.png")
