@@ -49,11 +49,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     a = t.add_argument_group("architecture")
     a.add_argument("--latent", type=int, default=DEFAULT(VAEConfig, "latent"), help="latent dimension [%(default)s]")
     a.add_argument("--conv-features", type=int, nargs="+", default=list(DEFAULT(VAEConfig, "conv_features")),
-                   metavar="N", help="channels of the encoder's 1D convolutions [%(default)s]")
+                   metavar="N", help="channels of the encoder's 1D convolutions "
+                                     f"[{' '.join(map(str, DEFAULT(VAEConfig, 'conv_features')))}]")
     a.add_argument("--kernel", type=int, default=DEFAULT(VAEConfig, "kernel"), help="their width [%(default)s]")
     a.add_argument("--dense", type=int, default=DEFAULT(VAEConfig, "dense"), help="hidden width [%(default)s]")
     a.add_argument("--decoder-features", type=int, nargs="+", default=list(DEFAULT(VAEConfig, "decoder_features")),
-                   metavar="N", help="channels of the decoders' transposed convolutions [%(default)s]")
+                   metavar="N", help="channels of the decoders' transposed convolutions "
+                                     f"[{' '.join(map(str, DEFAULT(VAEConfig, 'decoder_features')))}]")
     a.add_argument("--no-wavefunction", action="store_true", help="no image branch (layout only)")
     s = t.add_argument_group("training")
     s.add_argument("--epochs", type=int, default=DEFAULT(VAETrainConfig, "epochs"), help="[%(default)s]")

@@ -23,8 +23,8 @@ def tiny(**changes) -> VAEConfig:
     return VAEConfig(**{**values, **changes})
 
 
-@pytest.mark.parametrize("height, width, decoder", [(8, 8, (16,)), (7, 5, (8, 8)), (10, 6, ())])
-@pytest.mark.parametrize("with_wavefunction", [True, False])
+@pytest.mark.parametrize("height, width, decoder, with_wavefunction",
+                         [(8, 8, (16,), True), (7, 5, (8, 8), False), (10, 6, (), True)])
 def test_shapes(height, width, decoder, with_wavefunction):
     import jax
 
@@ -67,11 +67,11 @@ def test_reparameterised_samples_have_the_encoder_distribution():
 
     network = FingerprintVAE(tiny())
     params = init_params(network, jax.random.PRNGKey(0))
-    signal = np.tile(np.random.default_rng(1).normal(size=(1, FIELDS)).astype(np.float32), (20000, 1))
+    signal = np.tile(np.random.default_rng(1).normal(size=(1, FIELDS)).astype(np.float32), (5000, 1))
     out = network.apply({"params": params}, signal, jax.random.PRNGKey(2))
     z, mean, std = np.asarray(out["z"]), np.asarray(out["mean"][0]), np.exp(0.5 * np.asarray(out["log_var"][0]))
     np.testing.assert_allclose(z.mean(axis=0), mean, atol=5 * std.max() / np.sqrt(len(z)))
-    np.testing.assert_allclose(z.std(axis=0), std, rtol=0.03)
+    np.testing.assert_allclose(z.std(axis=0), std, rtol=0.05)  # 5 standard errors
 
 
 def test_pixel_correlation_of_known_images():
@@ -207,7 +207,7 @@ def test_cli_trains_and_evaluates(tmp_path, monkeypatch, capsys):
     cli.register(parser.add_subparsers(dest="command"))
     args = parser.parse_args(["vae", "train", "fp.h5", "--workdir", str(tmp_path / "net"), "--epochs", "2",
                               "--latent", "3", "--conv-features", "4", "--dense", "16", "--decoder-features", "4",
-                              "--no-progress"])
+                              "--batch-size", "16", "--no-progress"])
     assert args.run(args) == 0
     assert json.loads((tmp_path / "net" / "network.json").read_text())["vae"]["latent"] == 3
     args = parser.parse_args(["vae", "evaluate", "fp.h5", "--network", str(tmp_path / "net"),
