@@ -250,3 +250,11 @@ def test_data_that_do_not_fit_the_network_are_rejected(tmp_path):
                   progress=False)
     with pytest.raises(DataError, match="20 signals, 19 occupancy"):
         VAEData(data.signal, data.occupancy[:19], None, data.positions, data.field)
+
+
+def test_unconfident_maps_fall_back_to_separate_local_maxima():
+    # No pixel above 1/2: the two bumps' peaks are the centres, not two pixels of the higher bump.
+    x, y = np.mgrid[:16, :12]
+    probability = 0.4 * np.exp(-((x - 4) ** 2 + (y - 3) ** 2) / 4) + 0.3 * np.exp(-((x - 11) ** 2 + (y - 8) ** 2) / 4)
+    centres = M.predicted_centres(probability, 2)
+    np.testing.assert_array_equal(centres[np.argsort(centres[:, 0])], [[4.0, 3.0], [11.0, 8.0]])

@@ -5,8 +5,8 @@
   image, whose correlation is undefined). Insensitive to the images' overall scale.
 * Antidot-position error: the predicted antidot centres are the probability-weighted
   centroids of the n connected regions of P(occupied) > 1/2 with the largest probability mass
-  (n = the true number of antidots; when fewer regions exist, the highest remaining pixels fill
-  in). Predicted and true centres are matched one to one to minimise the summed distance
+  (n = the true number of antidots; when fewer regions exist, the highest local maxima of
+  P outside them fill in). Predicted and true centres are matched one to one to minimise the summed distance
   (Hungarian algorithm, scipy.optimize.linear_sum_assignment); the error of a sample is the mean
   matched distance, in lattice units (pixels are lattice sites, indexed [x, y]).
 * Baselines: the mean training image as the prediction of every image; and for layouts, the
@@ -60,9 +60,14 @@ def predicted_centres(probability: np.ndarray, n: int) -> np.ndarray:
         com = np.asarray(ndimage.center_of_mass(probability, labels, index)).reshape(count, 2)
         centres = [com[i] for i in np.argsort(-mass, kind="stable")[:n]]
     if len(centres) < n:
-        # Too few confident regions: the most probable pixels outside them stand in.
-        rest = np.where(labels == 0, probability, -np.inf).ravel()
-        for flat in np.argsort(-rest, kind="stable")[: n - len(centres)]:
+        # Too few confident regions: the highest local maxima (3x3) outside them stand in, then,
+        # should there be too few of those, the most probable remaining pixels.
+        free = labels.ravel() == 0
+        peak = (probability == ndimage.maximum_filter(probability, size=3, mode="nearest")).ravel() & free
+        flat_p = probability.ravel()
+        ranked = [index[np.argsort(-flat_p[index], kind="stable")]
+                  for index in (np.flatnonzero(peak), np.flatnonzero(free & ~peak))]
+        for flat in np.concatenate(ranked)[: n - len(centres)]:
             centres.append(np.array(np.unravel_index(flat, probability.shape), float))
     return np.asarray(centres, float).reshape(n, 2)
 
