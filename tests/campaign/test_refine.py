@@ -111,3 +111,74 @@ def test_round_file_round_trip(tmp_path):
     path.write_text(path.read_text().replace("wavelearn-refine", "other"))
     with pytest.raises(DataError, match="format 'other'"):
         read_round(path)
+
+
+# ---------------------------------------------------------------------------------------------
+# The campaign side
+
+
+STUDY = {"name": "ref", "model": "anderson", "dim": 3, "L": [6, 8], "W": {"start": 10.0, "stop": 24.0, "num": 8},
+         "refine": {"parameter": "W", "width": 0.5}}
+
+
+def validated(study):
+    from wavelearn.campaign.config import validate_config
+
+    return validate_config({"campaign_seed": 5, "studies": [study]})
+
+
+def test_schema_defaults_are_the_settings_defaults_and_refine_is_off_by_default():
+    import dataclasses
+
+    from wavelearn.campaign.config import campaign_schema
+
+    spec = campaign_schema()["$defs"]["eigenstates_study"]["properties"]["refine"]
+    fields = {f.name: f.default for f in dataclasses.fields(RefineSettings) if f.default is not dataclasses.MISSING}
+    assert {k: v["default"] for k, v in spec["properties"].items() if "default" in v} == fields
+    config = validated({k: v for k, v in STUDY.items() if k != "refine"})
+    assert config["studies"][0]["refine"] is None
+
+
+def test_refine_is_validated_with_the_study():
+    from wavelearn.campaign.config import ConfigError
+
+    assert validated(STUDY)["studies"][0]["refine"] == {"parameter": "W", "width": 0.5}
+    for study, message in [({**STUDY, "L": [8]}, "refine needs at least two sizes L"),
+                           ({**STUDY, "flux": [0.0, 0.25], "L": [4, 8]}, "must be the only scanned parameter"),
+                           ({**STUDY, "refine": {"parameter": "p", "width": 0.5}}, "must be the only scanned"),
+                           ({**STUDY, "refine": {"parameter": "W", "width": 0}}, "width")]:
+        with pytest.raises((ParameterError, ConfigError), match=message):
+            validated(study)
+
+
+def test_refined_points_are_the_studys_points_at_new_values_and_leave_existing_ones_alone():
+    from wavelearn.campaign.plan import Plan
+    from wavelearn.campaign.refine import refined_point, refined_points
+
+    config = validated(STUDY)
+    study, plan = config["studies"][0], Plan(config)
+    before = [(pt.key, pt.output("results", c)) for pt in plan.points for c in pt.chunks]
+    added = refined_points(study, 5, [16.25, 17.5])
+    assert [(pt.model.L, pt.model.W) for pt in added] == [(6, 16.25), (6, 17.5), (8, 16.25), (8, 17.5)]
+    assert added[0].output("results", added[0].chunks[0]) == "results/ref/L6/W16.25_p1_flux0/chunk000.h5"
+    assert added[0].settings == plan.points[0].settings and added[0].realizations == plan.points[0].realizations
+    # a point of the grid built as a refined one is the very same point (same jobs, same seeds)
+    same = refined_point(study, 5, {"study": "ref", "L": "8", "W": "12", "p": "1", "flux": "0"})
+    assert same == plan.point("eigenstates", {"study": "ref", "L": "8", "W": "12", "p": "1", "flux": "0"})
+    assert refined_point(study, 5, {"study": "ref", "L": "8", "W": "16.25", "p": "1", "flux": "0"}) == added[2]
+    for bad in ({"L": "10", "W": "16.25"}, {"L": "8", "W": "16.25", "p": "0.5"}, {"L": "8", "W": "16.250"}):
+        with pytest.raises(KeyError):
+            refined_point(study, 5, {"study": "ref", "p": "1", "flux": "0", **bad})
+    assert [(pt.key, pt.output("results", c)) for pt in Plan(config).points for c in pt.chunks] == before
+    no_refine = {**study, "refine": None}
+    with pytest.raises(KeyError):
+        refined_point(no_refine, 5, {"study": "ref", "L": "8", "W": "16.25", "p": "1", "flux": "0"})
+    assert refined_points(no_refine, 5, [16.25]) == []
+
+
+def test_refine_arguments():
+    from wavelearn.campaign.refine import refine_arguments
+
+    s = RefineSettings(parameter="W", width=0.5)
+    assert refine_arguments(s, []) == "--parameter W --width 0.5 --max-points 8 --per-round 2 --observable r"
+    assert refine_arguments(s, [17.5, 16.25]).endswith("--refined 16.25,17.5")

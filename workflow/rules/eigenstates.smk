@@ -4,6 +4,7 @@
 # mpiexec elsewhere.
 
 from wavelearn.campaign.eigenstates import (
+    criticality_paths,
     dataset_path,
     gathered_shards,
     shard_path,
@@ -12,9 +13,33 @@ from wavelearn.campaign.eigenstates import (
     study_sizes,
 )
 
-eigen_point = point_getter("eigenstates")
-eigen_chunk = chunk_getter("eigenstates")
-mpi_ranks = ranks_getter("eigenstates")
+from wavelearn.campaign.networks import scan_path
+from wavelearn.campaign.refine import (
+    RefineSettings,
+    read_round,
+    refine_arguments,
+    refined_point,
+    refined_points,
+    round_path,
+)
+
+
+def eigen_point(wildcards):
+    """The point of a job: from the plan, or one added by the refinement of its study."""
+    try:
+        return PLAN.point("eigenstates", wildcards)
+    except KeyError:
+        return refined_point(study_of(wildcards), CAMPAIGN["campaign_seed"], wildcards)
+
+
+def eigen_chunk(wildcards):
+    return eigen_point(wildcards).chunks[int(wildcards.chunk)]
+
+
+def mpi_ranks(wildcards):
+    return eigen_point(wildcards).mpi_ranks
+
+
 SHARDS = gathered_shards(PLAN.points_of("eigenstates"), RESULTS)  # (study, L) -> shards
 
 
@@ -49,7 +74,7 @@ rule eigensolve:
 
 rule gather:
     input:
-        lambda wildcards: SHARDS[(wildcards.study, wildcards.L)],
+        lambda wildcards: SHARDS[(wildcards.study, wildcards.L)] + refined_shards(wildcards.study, wildcards.L),
     output:
         dataset_path(RESULTS, "{study}", "{L}"),
     log:
@@ -89,3 +114,98 @@ rule plot_states:
         "../../envs/analysis.yaml"
     shell:
         "wavelearn plot-states {input} {params.values} --output {output} > {log} 2>&1"
+
+# ---------------------------------------------------------------------------------------------
+# Criticality: level statistics, multifractality and finite-size scaling per study, beside the
+# CNN's estimates where a network scans the study (wavelearn.analysis.criticality, .estimates).
+
+
+def study_scans(wildcards):
+    """NAME=FILE arguments and files of every network's scans of the study (one per L)."""
+    study = PLAN.studies[wildcards.study]
+    return {net["name"]: [scan_path(RESULTS, net["name"], wildcards.study, L, "h5") for L in study["L"]]
+            for net in CAMPAIGN["learning"] if wildcards.study in net["scan_studies"]}
+
+
+rule criticality:
+    input:
+        datasets=lambda wildcards: [dataset_path(RESULTS, wildcards.study, L) for L in study_of(wildcards)["L"]],
+        scans=lambda wildcards: [f for files in study_scans(wildcards).values() for f in files],
+    output:
+        **criticality_paths(RESULTS, "{study}"),
+    params:
+        scans=lambda wildcards: " ".join(f"--scan {net}={f}" for net, files in study_scans(wildcards).items()
+                                         for f in files),
+    log:
+        "logs/criticality/{study}.log",
+    benchmark:
+        "benchmarks/criticality/{study}.tsv"
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "wavelearn criticality {input.datasets:q} {params.scans} --csv {output.csv:q} --plot {output.png:q} "
+        "--fss-csv {output.fss:q} --sizes-csv {output.sizes:q} --estimates-csv {output.estimates:q} "
+        "--estimates-plot {output.estimates_plot:q} > {log:q} 2>&1"
+
+
+# ---------------------------------------------------------------------------------------------
+# Adaptive refinement (a study's `refine:` key, wavelearn.campaign.refine): round k reads the
+# shards of the coarse grid and of the values added by rounds < k and writes round<k>.json with
+# the values it adds; the shards of new values are ordinary eigensolve jobs (their paths encode
+# the value, so the points already solved never change); the study's datasets gather them all
+# once a round says it is done.
+
+
+def refine_settings(study):
+    return RefineSettings.from_study(PLAN.studies[study])
+
+
+def refined_values(study, before_round):
+    """The values added by rounds 1 .. before_round - 1 (each a finished checkpoint)."""
+    if before_round <= 1:
+        return ()
+    return read_round(checkpoints.refine.get(study=study, round=str(before_round - 1)).output[0]).refined
+
+
+def final_refined_values(study):
+    """The values added by every round, once the last round (done) has run."""
+    settings = refine_settings(study)
+    for k in range(1, settings.max_rounds + 1):
+        decision = read_round(checkpoints.refine.get(study=study, round=str(k)).output[0])
+        if decision.done:
+            break
+    return decision.refined
+
+
+def refined_shards(study, L):
+    """Shards of the refined points of a study at size L (none when it does not refine)."""
+    if refine_settings(study) is None:
+        return []
+    points = refined_points(PLAN.studies[study], CAMPAIGN["campaign_seed"], final_refined_values(study))
+    return [pt.output(RESULTS, c) for pt in points if pt.model.L == int(L) for c in pt.chunks]
+
+
+def refine_round_shards(wildcards):
+    study = PLAN.studies[wildcards.study]
+    points = [pt for pt in PLAN.points_of("eigenstates") if pt.study == wildcards.study]
+    points += refined_points(study, CAMPAIGN["campaign_seed"], refined_values(wildcards.study, int(wildcards.round)))
+    return [pt.output(RESULTS, c) for pt in points for c in pt.chunks]
+
+
+checkpoint refine:
+    input:
+        refine_round_shards,
+    output:
+        round_path(RESULTS, "{study}", "{round}"),
+    params:
+        args=lambda wildcards: refine_arguments(refine_settings(wildcards.study),
+                                                refined_values(wildcards.study, int(wildcards.round))),
+    wildcard_constraints:
+        round=r"[1-9][0-9]*",
+    log:
+        "logs/refine/{study}/round{round}.log",
+    conda:
+        "../../envs/analysis.yaml"
+    shell:
+        "python -m wavelearn.cli.refine {input:q} --round {wildcards.round} {params.args} --output {output:q} "
+        "> {log:q} 2>&1"

@@ -326,13 +326,14 @@ def scaling_table(rows: Sequence[dict], value: str, error: str, study: str = "",
 def write_criticality(paths: Sequence[str], csv_path: str, plot_path: str | None = None,
                       fss_csv: str | None = None, sizes_csv: str | None = None,
                       window: tuple[float, float] | None = None, order: int = 2, irrelevant: bool = False,
-                      n_boot: int = DEFAULT_BOOTSTRAP) -> tuple[list[dict], list[dict]]:
-    """Everything the ``wavelearn criticality`` command writes; returns (point rows, FSS rows)."""
+                      n_boot: int = DEFAULT_BOOTSTRAP, scaling: bool = False) -> tuple[list[dict], list[dict]]:
+    """Everything the ``wavelearn criticality`` command writes; returns (point rows, FSS rows).
+    The FSS rows are computed when written, plotted, or asked for by ``scaling``."""
     points = analyse(paths, n_boot)
     rows = [{k: p.row[k] for k in FIELDS} for p in points]
     write_csv(csv_path, rows, FIELDS)
     fss_rows, fits = [], {}
-    if fss_csv or plot_path:
+    if fss_csv or plot_path or scaling:
         for observable in OBSERVABLES:
             obs_rows, obs_fits = finite_size_scaling(points, observable, window, order, irrelevant)
             fss_rows += obs_rows

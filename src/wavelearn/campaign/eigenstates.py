@@ -15,6 +15,7 @@ from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Sequence
 
 from wavelearn.campaign.kinds import Chunk, StudyKind, StudyPoint, chunk_range, format_number, grid_values
+from wavelearn.campaign.refine import check_refine
 from wavelearn.errors import ParameterError
 from wavelearn.lattice import LatticeModel, build_hamiltonian
 from wavelearn.lattice.params import SCANNED, varying_parameters
@@ -98,6 +99,7 @@ class EigenstateKind(StudyKind):
     point_type = EigenstatePoint
 
     def points(self, study: dict[str, Any], campaign_seed: int) -> list[EigenstatePoint]:
+        check_refine(study)
         settings = SolverSettings(target=float(study["energy"]), nev=study["nev"], tol=study["tol"])
         points = []
         for L, W, p, flux in itertools.product(study["L"], *(grid_values(study[k]) for k in SCANNED)):
@@ -122,7 +124,9 @@ class EigenstateKind(StudyKind):
         if not points:
             return []
         images = [states_image_path(results, study, L) for study, L in study_sizes(points)]
-        return [f"{results}/summary.csv", f"{results}/summary.png", *images]
+        criticality = [path for study in sorted({pt.study for pt in points if isinstance(pt, EigenstatePoint)})
+                       for path in criticality_paths(results, study).values()]
+        return [f"{results}/summary.csv", f"{results}/summary.png", *images, *criticality]
 
 
 def gathered_shards(points: Sequence[StudyPoint], results: str) -> dict[tuple[str, str], list[str]]:
@@ -146,3 +150,12 @@ def state_values(study: dict[str, Any]) -> str:
     values = sorted(grids[parameter])
     picks = [values[0], values[len(values) // 2], values[-1]]
     return f"--parameter {parameter} --values " + " ".join(format_number(v) for v in picks)
+
+def criticality_paths(results: str, study: str) -> dict[str, str]:
+    """The files ``wavelearn criticality`` writes for one study (rule ``criticality``): per point
+    (csv), the plots (png), the finite-size-scaling table (fss), D2 across sizes (sizes) and the
+    estimates of the critical point side by side (estimates, estimates_plot)."""
+    base = f"{results}/{study}"
+    return dict(csv=f"{base}/criticality.csv", png=f"{base}/criticality.png", fss=f"{base}/criticality_fss.csv",
+                sizes=f"{base}/criticality_sizes.csv", estimates=f"{base}/critical_points.csv",
+                estimates_plot=f"{base}/critical_points.png")

@@ -228,3 +228,74 @@ def read_round(path: str | os.PathLike) -> RefineRound:
     where = None if b is None else Bracket(b["low"], b["high"], b["estimate"], tuple(b["pair"]))
     return RefineRound(int(data["round"]), data["parameter"], data["observable"], where,
                        tuple(data["added"]), tuple(data["refined"]), bool(data["done"]), data["reason"])
+
+
+# ---------------------------------------------------------------------------------------------
+# The campaign side: validation, the refined points and their jobs' arguments
+
+
+def check_refine(study: dict[str, Any]) -> RefineSettings | None:
+    """The validated refine settings of a study config (None without ``refine``): the study must
+    scan ``parameter`` alone over at least two values, at two sizes or more (crossings need
+    them)."""
+    from wavelearn.campaign.kinds import grid_values
+
+    try:
+        settings = RefineSettings.from_study(study)
+    except (ParameterError, TypeError) as err:
+        raise ParameterError(f"study {study['name']!r}: {err}") from None
+    if settings is None:
+        return None
+    varying = [k for k in SCANNED if len(set(grid_values(study[k]))) > 1]
+    if varying != [settings.parameter]:
+        raise ParameterError(f"study {study['name']!r}: refine parameter {settings.parameter!r} must be the only "
+                             f"scanned parameter with several values (the study varies {varying or 'none'})")
+    if len(set(study["L"])) < 2:
+        raise ParameterError(f"study {study['name']!r}: refine needs at least two sizes L for crossings, "
+                             f"got L={study['L']}")
+    return settings
+
+
+def refined_point(study: dict[str, Any], campaign_seed: int, wildcards: Any):
+    """The point of a refining study at the values its ``wildcards`` name (L and the scanned
+    parameter; the others must be the study's): the study's settings, one L, one value. The
+    point's identity and shard path follow from its values alone, so adding values never
+    touches the points already solved. Raises KeyError when the study does not refine or the
+    wildcards do not fit it."""
+    from wavelearn.campaign.eigenstates import EigenstateKind
+    from wavelearn.campaign.kinds import format_number, grid_values
+
+    settings = RefineSettings.from_study(study)
+    if settings is None or int(wildcards["L"]) not in study["L"]:
+        raise KeyError(f"no point of study {study['name']!r} matches {dict(wildcards)}")
+    values = {k: float(wildcards[k]) for k in SCANNED}
+    for k in SCANNED:
+        if k != settings.parameter and format_number(values[k]) not in {format_number(v) for v in grid_values(study[k])}:
+            raise KeyError(f"no point of study {study['name']!r} matches {dict(wildcards)}")
+    # one point: the study with one L and one value (refine off: its checks concern the grid)
+    one = {**study, "L": [int(wildcards["L"])], **{k: [values[k]] for k in SCANNED}, "refine": None}
+    (point,) = EigenstateKind().points(one, campaign_seed)
+    if point.wildcards[settings.parameter] != str(wildcards[settings.parameter]):
+        raise KeyError(f"{settings.parameter}={wildcards[settings.parameter]} is not written as "
+                       f"{point.wildcards[settings.parameter]} in paths")
+    return point
+
+
+def refined_points(study: dict[str, Any], campaign_seed: int, values: Sequence[float]) -> list:
+    """The points of a refining study at the added ``values`` of its parameter, every L."""
+    from wavelearn.campaign.eigenstates import EigenstateKind
+
+    settings = RefineSettings.from_study(study)
+    if settings is None or not values:
+        return []
+    return EigenstateKind().points({**study, settings.parameter: [float(v) for v in values], "refine": None},
+                                   campaign_seed)
+
+
+def refine_arguments(settings: RefineSettings, refined: Sequence[float]) -> str:
+    """The arguments of one round (``python -m wavelearn.cli.refine``) besides shards and output."""
+    from wavelearn.campaign.kinds import format_number
+
+    text = (f"--parameter {settings.parameter} --width {settings.width!r} --max-points {settings.max_points} "
+            f"--per-round {settings.per_round} --observable {settings.observable}")
+    return text + (f" --refined {','.join(format_number(v) for v in sorted(refined))}" if refined else "")
