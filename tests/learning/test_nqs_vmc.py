@@ -59,6 +59,11 @@ def test_sr_solvers_agree_with_explicit_s_matrix():
             for solver in ("cholesky", "cg"):
                 got = natural_gradient(O, e, SRSettings(0.1, solver, cg_tol=1e-12), holomorphic=False)
                 np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-7, atol=1e-9, err_msg=solver)
+            # relative shift: (S + eps + scale diag S) delta = F
+            expected = np.linalg.solve(S + np.diag(0.1 + 0.3 * np.diag(S)), F)
+            for solver in ("cholesky", "cg"):
+                got = natural_gradient(O, e, SRSettings(0.1, solver, cg_tol=1e-12, diag_scale=0.3), holomorphic=True)
+                np.testing.assert_allclose(np.asarray(got), expected, rtol=1e-7, atol=1e-9, err_msg=solver)
 
 
 def test_log_derivatives_match_finite_differences():

@@ -60,6 +60,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--diag-shift", type=float, default=0.1, help="SR diagonal shift")
     s.add_argument("--final-diag-shift", type=float, default=None,
                    help="decay the diagonal shift geometrically to this over the iterations")
+    s.add_argument("--diag-scale", type=float, default=0.0,
+                   help="relative SR shift: S + shift + scale diag(S) (helps the symmetric RBM)")
     s.add_argument("--sr-solver", choices=("cg", "cholesky"), default="cg")
     s.add_argument("--iterations", type=int, default=300)
     s.add_argument("--seed", type=int, default=0, help="seed of the initial parameters and the chains")
@@ -91,7 +93,7 @@ def settings_from_args(args: argparse.Namespace):
         rbm=RBMConfig(alpha=args.alpha, complex_params=args.complex, marshall=marshall, symmetric=args.symmetric),
         sampler=SamplerSettings(kind, args.chains, args.samples, args.discard, args.sweep),
         sr=None if args.no_sr else SRSettings(args.diag_shift, args.sr_solver, final_diag_shift=args.final_diag_shift,
-                                              decay_steps=max(1, args.iterations)),
+                                              decay_steps=max(1, args.iterations), diag_scale=args.diag_scale),
         optimizer=OptimizerSettings(args.optimizer, args.learning_rate, args.final_learning_rate,
                                     max(1, args.iterations)),
         sz=sz)

@@ -37,6 +37,9 @@ SOLVERS = ("cholesky", "cg")
 class SRSettings:
     """``diag_shift`` epsilon; ``solver`` cholesky or cg (with ``cg_tol``, ``cg_maxiter``).
 
+    ``diag_scale``: a relative shift as well, S + eps 1 + scale diag(S) (scale-invariant: a
+    parameter shared by many hidden units, as in the symmetric RBM, has a large S_kk and is
+    regularised in proportion).
     ``final_diag_shift``: when given, epsilon decays geometrically from ``diag_shift`` to it over
     ``decay_steps`` iterations, eps(t) = eps0 (eps1/eps0)^min(t/T, 1): a large shift keeps the
     first, far-from-converged steps small and stable; a small one later lets SR take the full
@@ -49,6 +52,7 @@ class SRSettings:
     cg_maxiter: int = 500
     final_diag_shift: float | None = None
     decay_steps: int = 300
+    diag_scale: float = 0.0
 
     def shift(self, iteration):
         """epsilon at ``iteration`` (a traced integer inside jit)."""
@@ -64,6 +68,8 @@ class SRSettings:
             raise ParameterError(f"solver={self.solver!r} is not one of {', '.join(SOLVERS)}")
         if self.final_diag_shift is not None and not self.final_diag_shift > 0:
             raise ParameterError(f"final_diag_shift={self.final_diag_shift!r} must be positive")
+        if not self.diag_scale >= 0:
+            raise ParameterError(f"diag_scale={self.diag_scale!r} must be >= 0")
         if self.decay_steps < 1:
             raise ParameterError(f"decay_steps={self.decay_steps!r} must be >= 1")
         if not self.cg_tol > 0 or self.cg_maxiter < 1:
@@ -83,8 +89,18 @@ def centred(O: jax.Array, e_loc: jax.Array, weights: jax.Array | None) -> tuple[
     return X, y
 
 
-def _solve(X: jax.Array, rhs_samples: jax.Array, shift: float, settings: SRSettings) -> jax.Array:
-    """delta = (X^H X + shift)^-1 X^H r for a matrix X (rows: samples) and r in sample space."""
+def _solve(X: jax.Array, rhs_samples: jax.Array, shift, settings: SRSettings) -> jax.Array:
+    """delta = (X^H X + D)^-1 X^H r for a matrix X (rows: samples) and r in sample space, with
+    D = shift + diag_scale diag(X^H X); a non-scalar D is absorbed into the columns,
+    X' = X D^-1/2: (X^H X + D)^-1 X^H = D^-1/2 (X'^H X' + 1)^-1 X'^H."""
+    if settings.diag_scale > 0:
+        d = shift + settings.diag_scale * jnp.sum(jnp.abs(X) ** 2, axis=0)
+        root = jnp.sqrt(d)
+        return _solve_scalar(X / root, rhs_samples, 1.0, settings) / root
+    return _solve_scalar(X, rhs_samples, shift, settings)
+
+
+def _solve_scalar(X: jax.Array, rhs_samples: jax.Array, shift, settings: SRSettings) -> jax.Array:
     rows, params = X.shape
     XH = jnp.conj(X).T
     if settings.solver == "cg":
