@@ -168,8 +168,9 @@ def plot_critical_points(rows: Sequence[dict], path: str) -> None:
             pts = np.array(sorted(pts), dtype=float)
             L, x, lo, hi = pts.T * np.array([[1 + 0.015 * i], [1], [1], [1]])  # offset so bars do not overlap
             err = np.nan_to_num([np.clip(x - lo, 0, None), np.clip(hi - x, 0, None)])
+            joined = estimate != "fit" and len(set(pts[:, 0])) == len(pts)  # several crossings of one pair: no line
             ax.errorbar(L, x, yerr=err, marker="s" if estimate == "fit" else "o", capsize=3,
-                        mfc="none" if estimate == "fit" else None, ls="-" if estimate != "fit" else "none",
+                        mfc="none" if estimate == "fit" else None, ls="-" if joined else "none",
                         label=f"{method} {estimate}")
         if math.isfinite(lit):
             ax.axhline(lit, color="k", lw=0.8, ls="--", label=f"literature {lit:g}")
