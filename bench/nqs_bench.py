@@ -64,7 +64,7 @@ def run_wavelearn(geometry, L, args):
         sampler=SamplerSettings(args.sampler, args.chains, args.samples, sweep=args.sweep),
         sr=SRSettings(args.diag_shift, args.solver, final_diag_shift=args.final_diag_shift,
                       decay_steps=args.iterations, diag_scale=args.diag_scale),
-        optimizer=OptimizerSettings("sgd", args.lr, args.final_lr, args.iterations))
+        optimizer=OptimizerSettings("sgd", args.lr, args.final_lr, args.iterations, args.warmup))
     timer = Timer()
     with tempfile.TemporaryDirectory() as work:
         result = run_vmc(settings, args.iterations, work, seed=args.seed, callbacks=[timer])
@@ -108,6 +108,7 @@ def main():
     parser.add_argument("--sweep", type=int, default=None, help="wavelearn: proposals per kept sample [N]")
     parser.add_argument("--lr", type=float, default=0.05)
     parser.add_argument("--final-lr", type=float, default=None, help="wavelearn: cosine decay to this rate")
+    parser.add_argument("--warmup", type=int, default=0, help="wavelearn: linear learning-rate warm-up iterations")
     parser.add_argument("--diag-shift", type=float, default=0.1)
     parser.add_argument("--diag-scale", type=float, default=0.0, help="wavelearn: relative SR shift")
     parser.add_argument("--final-diag-shift", type=float, default=None, help="wavelearn: geometric decay to this")
@@ -125,7 +126,7 @@ def main():
         for impl in impls:
             energy, seconds, trace = (run_wavelearn if impl == "wavelearn" else run_netket)(geometry, L, args)
             rel = abs((energy - exact) / exact)
-            extra = (f"sym={args.symmetric} sweep={args.sweep} lr={args.lr}->{args.final_lr} "
+            extra = (f"sym={args.symmetric} sweep={args.sweep} lr={args.lr}->{args.final_lr} warmup={args.warmup} "
                      f"shift={args.diag_shift}->{args.final_diag_shift} scale={args.diag_scale} {args.solver}"
                      if impl == "wavelearn" else f"lr={args.lr}")
             print(f"| {case} | {impl} | {extra} | {energy:.5f} | {exact:.5f} | {rel:.2e} | {1e3 * seconds:.1f} |",

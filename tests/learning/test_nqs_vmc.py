@@ -127,3 +127,19 @@ def test_diag_shift_schedule_is_geometric():
     assert float(settings.shift(5)) == pytest.approx(0.01)
     assert float(settings.shift(10)) == pytest.approx(0.001) and float(settings.shift(50)) == pytest.approx(0.001)
     assert SRSettings(0.2).shift(100) == 0.2
+
+
+def test_learning_rate_warmup_and_decay():
+    import optax
+
+    settings = OptimizerSettings("sgd", 0.05, final_learning_rate=0.005, decay_steps=110, warmup_steps=10)
+    optimizer = settings.build()
+    params = {"x": jnp.zeros(())}
+    state = optimizer.init(params)
+    rates = []
+    for _ in range(111):
+        update, state = optimizer.update({"x": jnp.ones(())}, state, params)
+        rates.append(-float(update["x"]))
+    assert rates[0] == pytest.approx(0.0005, rel=1e-5) and rates[10] == pytest.approx(0.05, rel=1e-5)
+    assert np.all(np.diff(rates[:11]) > 0) and rates[-1] == pytest.approx(0.005, rel=1e-3)
+    assert isinstance(optimizer, optax.GradientTransformation)

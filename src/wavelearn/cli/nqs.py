@@ -56,6 +56,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     s.add_argument("--optimizer", choices=("sgd", "adam"), default="sgd")
     s.add_argument("--learning-rate", type=float, default=0.05)
     s.add_argument("--final-learning-rate", type=float, default=None, help="cosine decay to this rate")
+    s.add_argument("--warmup", type=int, default=0, help="iterations of linear learning-rate warm-up")
     s.add_argument("--no-sr", action="store_true", help="plain gradient instead of stochastic reconfiguration")
     s.add_argument("--diag-shift", type=float, default=0.1, help="SR diagonal shift")
     s.add_argument("--final-diag-shift", type=float, default=None,
@@ -95,7 +96,7 @@ def settings_from_args(args: argparse.Namespace):
         sr=None if args.no_sr else SRSettings(args.diag_shift, args.sr_solver, final_diag_shift=args.final_diag_shift,
                                               decay_steps=max(1, args.iterations), diag_scale=args.diag_scale),
         optimizer=OptimizerSettings(args.optimizer, args.learning_rate, args.final_learning_rate,
-                                    max(1, args.iterations)),
+                                    max(1, args.iterations), args.warmup),
         sz=sz)
 
 
