@@ -46,11 +46,15 @@ def test_new_values_lie_inside_the_bracket_split_the_largest_gaps_and_avoid_exis
     added = new_values(GRID, where, s, budget=10)
     assert len(added) == 3 and all(where.low < v < where.high for v in added)
     assert not set(added) & set(GRID)
-    # the gap 16-17.9 (1.9 long, 17.9 cut from 18) is split at 16.95, then 16-16.95 (0.95; ties go
-    # to the lower gap) at 16.475 -> 16.48, then 16.95-17.9 at 17.425 -> 17.42; 15.3-16 (0.7) waits
+    # the gap 16-17.9 (1.9 long, 17.9 cut from 18) is split at 16.95, then 16-16.95 (0.95; of equal
+    # gaps the one nearer the crossing 16.5) at 16.475 -> 16.48, then 16.95-17.9 at 17.425 -> 17.42;
+    # 15.3-16 (0.7) waits
     assert added == [16.48, 16.95, 17.42]
     assert all(round(v, s.decimals) == v for v in added)
     assert new_values(GRID, where, s, budget=1) == [16.95]
+    # a regular grid: equal gaps, the one nearest the crossing first
+    assert new_values(GRID, Bracket(13.0, 19.0, 16.8, (8, 12)), s, budget=1) == [17.0]
+    assert new_values(GRID, Bracket(13.0, 19.0, 15.1, (8, 12)), s, budget=1) == [15.0]
     # a bracket already below the width adds nothing
     assert new_values(GRID, Bracket(16.1, 16.4, 16.2, (8, 12)), s, budget=10) == []
 
@@ -73,7 +77,7 @@ def test_decide_stops_on_width_budget_and_missing_crossing():
 def test_rounds_converge_on_a_synthetic_transition():
     """Curves Q = tanh((x - 16.54) L^(1/1.57)) with noise: each round adds points inside the
     bracket, every added value lies in the bracket of its round, and refinement stops within
-    the budget; the final crossing interval lies around 16.54."""
+    the budget once the crossing's interval is narrower than the width, at 16.54."""
     rng = np.random.default_rng(3)
     s = RefineSettings(parameter="W", width=0.3, max_points=10, per_round=2)
     sigma = 0.01
@@ -97,7 +101,9 @@ def test_rounds_converge_on_a_synthetic_transition():
             break
         assert rounds <= s.max_rounds
     assert 1 <= len(refined) <= s.max_points
-    assert d.bracket.low < 16.54 < d.bracket.high
+    # it stops on the width, well inside the budget, with the crossing at the true transition
+    assert "narrower" in d.reason and d.bracket.width < s.width
+    assert d.bracket.estimate == pytest.approx(16.54, abs=0.1)
     assert all(15.0 < v < 18.5 for v in refined)
 
 

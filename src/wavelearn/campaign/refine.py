@@ -10,8 +10,8 @@ few replicas crossed) the bracket is the grid cell around the crossing.
 
 New values fill the largest gaps of the grid inside the bracket: the gaps between the grid
 values in the bracket and the nearest grid values outside it, each cut down to the bracket; a
-round adds the midpoint of the largest such gap, ``per_round`` times (each addition splits its
-gap). Values are rounded to ``width / 20`` (decimal digits), so paths read ``W16.25``; a gap
+round adds the midpoint of the largest such gap (of equal ones, the gap nearest the crossing),
+``per_round`` times (each addition splits its gap). Values are rounded to ``width / 20`` (decimal digits), so paths read ``W16.25``; a gap
 narrower than ``width / 4`` is not split. Existing points and their shard paths never change:
 refinement only adds points.
 
@@ -147,13 +147,12 @@ def new_values(existing: Sequence[float], where: Bracket, settings: RefineSettin
                     min([v for v in values if v >= where.high], default=where.high)})
     added: list[float] = []
     for _ in range(min(settings.per_round, budget)):
-        best = None
-        for a, b in zip(nodes[:-1], nodes[1:]):
-            lo, hi = max(a, where.low), min(b, where.high)
-            if hi - lo >= settings.min_gap and (best is None or hi - lo > best[1] - best[0]):
-                best = (lo, hi)
-        if best is None:
+        gaps = [(max(a, where.low), min(b, where.high)) for a, b in zip(nodes[:-1], nodes[1:])]
+        gaps = [(lo, hi) for lo, hi in gaps if hi - lo >= settings.min_gap]
+        if not gaps:
             break
+        # the longest gap; among equal ones (a regular grid) the one nearest the crossing
+        best = max(gaps, key=lambda g: (round(g[1] - g[0], 9), -abs((g[0] + g[1]) / 2 - where.estimate)))
         value = round((best[0] + best[1]) / 2, settings.decimals)
         if any(abs(value - v) < 0.5 * 10.0 ** -settings.decimals for v in nodes):
             break  # rounding landed on a sampled value: the gap is at the resolution
