@@ -188,3 +188,40 @@ def test_refine_arguments():
     s = RefineSettings(parameter="W", width=0.5)
     assert refine_arguments(s, []) == "--parameter W --width 0.5 --max-points 8 --per-round 2 --observable r"
     assert refine_arguments(s, [17.5, 16.25]).endswith("--refined 16.25,17.5")
+
+
+def test_refinement_walks_the_rounds_for_the_workflow(tmp_path):
+    from wavelearn.campaign.criticality import criticality_scan_arguments, criticality_scans
+    from wavelearn.campaign.plan import Plan
+    from wavelearn.campaign.refine import Refinement
+
+    config = validated(STUDY)
+    settings = RefineSettings.from_study(config["studies"][0])
+    first = decide(settings, [10, 12, 14, 16, 18, 20, 22, 24], [], [crossing(6, 8, 16.5, 15.0, 18.0)], 1)
+    second = decide(settings, [10, 12, 14, 16, 18, 20, 22, 24], first.refined, [crossing(6, 8, 16.5, 16.4, 16.6)], 2)
+    assert not first.done and second.done and second.added == ()
+    for d in (first, second):
+        write_round(d, tmp_path / f"round{d.round}.json")
+    asked = []
+
+    def round_file(study, k):
+        asked.append(k)
+        return str(tmp_path / f"round{k}.json")
+
+    refinement = Refinement(Plan(config), round_file)
+    assert refinement.values_before("ref", 1) == () and asked == []  # round 1 needs no earlier round
+    assert refinement.final_values("ref") == first.refined and asked == [1, 2]
+    grid = refinement.round_inputs("ref", 1)
+    assert len(grid) == 2 * 8 * 2  # 2 L x 8 W x 2 chunks (8 realizations, 4 per job)
+    assert refinement.round_inputs("ref", 2)[: len(grid)] == grid  # later rounds only add shards
+    assert len(refinement.round_inputs("ref", 2)) == len(grid) + 2 * len(first.added) * 2
+    assert refinement.shards("ref", 6) == [f"results/ref/L6/W{v:g}_p1_flux0/chunk00{c}.h5"
+                                           for v in first.refined for c in (0, 1)]
+    assert refinement.round_arguments("ref", 2).endswith("--refined " + ",".join(f"{v:g}" for v in first.refined))
+    point = refinement.point({"study": "ref", "L": "8", "W": f"{first.added[0]:g}", "p": "1", "flux": "0"})
+    assert point.model.W == first.added[0]
+    # the criticality step's scans: none without networks
+    assert criticality_scans(config, "ref") == {} and criticality_scan_arguments(config, "ref") == ""
+    config["learning"] = [{"name": "net", "scan_studies": ["ref"]}]
+    assert criticality_scan_arguments(config, "ref") == ("--scan net=results/learning/net/scan_ref/L6.h5 "
+                                                         "--scan net=results/learning/net/scan_ref/L8.h5")

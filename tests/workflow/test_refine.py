@@ -8,7 +8,7 @@ import h5py
 import numpy as np
 import pytest
 
-COARSE = [1.0, 5.0, 9.0, 13.0]
+COARSE = [1.0, 7.0, 13.0]
 REFINE = {"name": "tinyref", "model": "anderson", "dim": 2, "L": [6, 8], "W": COARSE, "energy": 0.1, "nev": 12,
           "realizations": 4, "realizations_per_job": 4, "backend": "dense",
           "refine": {"parameter": "W", "width": 0.5, "max_points": 2, "per_round": 1}}

@@ -13,33 +13,14 @@ from wavelearn.campaign.eigenstates import (
     study_sizes,
 )
 
-from wavelearn.campaign.networks import scan_path
-from wavelearn.campaign.refine import (
-    RefineSettings,
-    read_round,
-    refine_arguments,
-    refined_point,
-    refined_points,
-    round_path,
-)
+from wavelearn.campaign.criticality import criticality_scan_arguments, criticality_scans
+from wavelearn.campaign.refine import Refinement, round_path
 
-
-def eigen_point(wildcards):
-    """The point of a job: from the plan, or one added by the refinement of its study."""
-    try:
-        return PLAN.point("eigenstates", wildcards)
-    except KeyError:
-        return refined_point(study_of(wildcards), CAMPAIGN["campaign_seed"], wildcards)
-
-
-def eigen_chunk(wildcards):
-    return eigen_point(wildcards).chunks[int(wildcards.chunk)]
-
-
-def mpi_ranks(wildcards):
-    return eigen_point(wildcards).mpi_ranks
-
-
+# Points of jobs: the plan's, or those the refinement of a study adds (wavelearn.campaign.refine).
+REFINEMENT = Refinement(PLAN, lambda study, k: checkpoints.refine.get(study=study, round=str(k)).output[0])
+eigen_point = REFINEMENT.point
+eigen_chunk = lambda wildcards: eigen_point(wildcards).chunks[int(wildcards.chunk)]
+mpi_ranks = lambda wildcards: eigen_point(wildcards).mpi_ranks
 SHARDS = gathered_shards(PLAN.points_of("eigenstates"), RESULTS)  # (study, L) -> shards
 
 
@@ -74,7 +55,7 @@ rule eigensolve:
 
 rule gather:
     input:
-        lambda wildcards: SHARDS[(wildcards.study, wildcards.L)] + refined_shards(wildcards.study, wildcards.L),
+        lambda wildcards: SHARDS[(wildcards.study, wildcards.L)] + REFINEMENT.shards(wildcards.study, wildcards.L),
     output:
         dataset_path(RESULTS, "{study}", "{L}"),
     log:
@@ -120,22 +101,14 @@ rule plot_states:
 # CNN's estimates where a network scans the study (wavelearn.analysis.criticality, .estimates).
 
 
-def study_scans(wildcards):
-    """NAME=FILE arguments and files of every network's scans of the study (one per L)."""
-    study = PLAN.studies[wildcards.study]
-    return {net["name"]: [scan_path(RESULTS, net["name"], wildcards.study, L, "h5") for L in study["L"]]
-            for net in CAMPAIGN["learning"] if wildcards.study in net["scan_studies"]}
-
-
 rule criticality:
     input:
         datasets=lambda wildcards: [dataset_path(RESULTS, wildcards.study, L) for L in study_of(wildcards)["L"]],
-        scans=lambda wildcards: [f for files in study_scans(wildcards).values() for f in files],
+        scans=lambda wildcards: sum(criticality_scans(CAMPAIGN, wildcards.study).values(), []),
     output:
         **criticality_paths(RESULTS, "{study}"),
     params:
-        scans=lambda wildcards: " ".join(f"--scan {net}={f}" for net, files in study_scans(wildcards).items()
-                                         for f in files),
+        scans=lambda wildcards: criticality_scan_arguments(CAMPAIGN, wildcards.study),
     log:
         "logs/criticality/{study}.log",
     benchmark:
@@ -150,56 +123,19 @@ rule criticality:
 
 # ---------------------------------------------------------------------------------------------
 # Adaptive refinement (a study's `refine:` key, wavelearn.campaign.refine): round k reads the
-# shards of the coarse grid and of the values added by rounds < k and writes round<k>.json with
-# the values it adds; the shards of new values are ordinary eigensolve jobs (their paths encode
-# the value, so the points already solved never change); the study's datasets gather them all
-# once a round says it is done.
-
-
-def refine_settings(study):
-    return RefineSettings.from_study(PLAN.studies[study])
-
-
-def refined_values(study, before_round):
-    """The values added by rounds 1 .. before_round - 1 (each a finished checkpoint)."""
-    if before_round <= 1:
-        return ()
-    return read_round(checkpoints.refine.get(study=study, round=str(before_round - 1)).output[0]).refined
-
-
-def final_refined_values(study):
-    """The values added by every round, once the last round (done) has run."""
-    settings = refine_settings(study)
-    for k in range(1, settings.max_rounds + 1):
-        decision = read_round(checkpoints.refine.get(study=study, round=str(k)).output[0])
-        if decision.done:
-            break
-    return decision.refined
-
-
-def refined_shards(study, L):
-    """Shards of the refined points of a study at size L (none when it does not refine)."""
-    if refine_settings(study) is None:
-        return []
-    points = refined_points(PLAN.studies[study], CAMPAIGN["campaign_seed"], final_refined_values(study))
-    return [pt.output(RESULTS, c) for pt in points if pt.model.L == int(L) for c in pt.chunks]
-
-
-def refine_round_shards(wildcards):
-    study = PLAN.studies[wildcards.study]
-    points = [pt for pt in PLAN.points_of("eigenstates") if pt.study == wildcards.study]
-    points += refined_points(study, CAMPAIGN["campaign_seed"], refined_values(wildcards.study, int(wildcards.round)))
-    return [pt.output(RESULTS, c) for pt in points for c in pt.chunks]
+# shards of the grid and of the values added by rounds < k and writes round<k>.json with the
+# values it adds; the shards of new values are ordinary eigensolve jobs (their paths encode the
+# value, so the points already solved never change); the study's datasets gather them all once
+# a round says it is done (REFINEMENT.shards walks the rounds).
 
 
 checkpoint refine:
     input:
-        refine_round_shards,
+        lambda wildcards: REFINEMENT.round_inputs(wildcards.study, int(wildcards.round)),
     output:
         round_path(RESULTS, "{study}", "{round}"),
     params:
-        args=lambda wildcards: refine_arguments(refine_settings(wildcards.study),
-                                                refined_values(wildcards.study, int(wildcards.round))),
+        args=lambda wildcards: REFINEMENT.round_arguments(wildcards.study, int(wildcards.round)),
     wildcard_constraints:
         round=r"[1-9][0-9]*",
     log:

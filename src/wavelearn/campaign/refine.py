@@ -32,7 +32,7 @@ import json
 import math
 import os
 from dataclasses import asdict, dataclass, field
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from wavelearn.errors import DataError, ParameterError
 from wavelearn.io.atomic import atomic_path
@@ -298,3 +298,59 @@ def refine_arguments(settings: RefineSettings, refined: Sequence[float]) -> str:
     text = (f"--parameter {settings.parameter} --width {settings.width!r} --max-points {settings.max_points} "
             f"--per-round {settings.per_round} --observable {settings.observable}")
     return text + (f" --refined {','.join(format_number(v) for v in sorted(refined))}" if refined else "")
+
+
+class Refinement:
+    """The workflow's view of the refining studies of a plan (rule file: no functions there).
+
+    ``round_file(study, k)`` gives the path of round k's file once that checkpoint has run
+    (in the workflow: ``checkpoints.refine.get(study=..., round=...).output[0]``, which makes
+    Snakemake run the round first).
+    """
+
+    def __init__(self, plan, round_file: Callable[[str, int], str]):
+        self.plan = plan
+        self.round_file = round_file
+        self.seed = plan.config["campaign_seed"]
+
+    def settings(self, study: str) -> RefineSettings | None:
+        return RefineSettings.from_study(self.plan.studies[study])
+
+    def point(self, wildcards):
+        """The point of a job: from the plan, or one added by the refinement of its study."""
+        try:
+            return self.plan.point("eigenstates", wildcards)
+        except KeyError:
+            return refined_point(self.plan.studies[wildcards["study"]], self.seed, wildcards)
+
+    def values_before(self, study: str, round_: int) -> tuple[float, ...]:
+        """The values added by rounds 1 .. round_ - 1."""
+        return () if round_ <= 1 else read_round(self.round_file(study, round_ - 1)).refined
+
+    def final_values(self, study: str) -> tuple[float, ...]:
+        """The values added by every round, once the last round (done) has run."""
+        decision = None
+        for k in range(1, self.settings(study).max_rounds + 1):
+            decision = read_round(self.round_file(study, k))
+            if decision.done:
+                break
+        return decision.refined
+
+    def _outputs(self, points) -> list[str]:
+        return [pt.output(self.plan.results, c) for pt in points for c in pt.chunks]
+
+    def shards(self, study: str, L: int | str) -> list[str]:
+        """Shards of the refined points of a study at size L (none when it does not refine)."""
+        if self.settings(study) is None:
+            return []
+        points = refined_points(self.plan.studies[study], self.seed, self.final_values(study))
+        return self._outputs(pt for pt in points if pt.model.L == int(L))
+
+    def round_inputs(self, study: str, round_: int) -> list[str]:
+        """The shards round ``round_`` reads: the study's grid and the values of earlier rounds."""
+        points = [pt for pt in self.plan.points_of("eigenstates") if pt.study == study]
+        points += refined_points(self.plan.studies[study], self.seed, self.values_before(study, round_))
+        return self._outputs(points)
+
+    def round_arguments(self, study: str, round_: int) -> str:
+        return refine_arguments(self.settings(study), self.values_before(study, round_))
