@@ -14,8 +14,8 @@ Solvers: ``cg`` (the default; measured 3-6x faster than Cholesky for 300-1400 pa
 1008 samples) runs jax.scipy.sparse.linalg.cg with S applied as X^H (X v), never forming S;
 ``cholesky`` factorises whichever of the two equivalent systems is smaller — in parameter space
 S + eps (P x P) or in sample space (push-through identity, (X^H X + eps)^-1 X^H =
-X^H (X X^H + eps)^-1, with X the centred O / sqrt(n_samples)), so that of a 1300-parameter RBM cost a 1000 x 1000 factorisation — exact, and robust when
-the shift is tiny.
+X^H (X X^H + eps)^-1, with X the centred O / sqrt(n_samples)), so that 1000 samples of a
+1300-parameter RBM cost a 1000 x 1000 factorisation — exact, and robust when the shift is tiny.
 """
 
 from __future__ import annotations
