@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from typing import Iterable
 
 import numpy as np
 
-from wavelearn.errors import ConvergenceError, ParameterError
+from wavelearn.errors import ConvergenceError, ParameterError, WavelearnError
 from wavelearn.io.shards import ShardData
 from wavelearn.lattice import LatticeModel, build_hamiltonian
 from wavelearn.solvers import SolverSettings, get_solver
@@ -28,6 +29,21 @@ def parse_realizations(text: str) -> range:
     return range(start, stop)
 
 
+FAULT_VARIABLE = "WAVELEARN_INJECT_FAULT"
+
+
+def injected_fault(realization: int, rank: int) -> None:
+    """Fault injection for tests of the failure paths (a failing job is retried and reported; an
+    error on one MPI rank ends every rank): ``WAVELEARN_INJECT_FAULT="realization=K[,rank=R]"``
+    makes realization K fail on rank R (every rank when R is not given). Unset in normal runs."""
+    spec = os.environ.get(FAULT_VARIABLE)
+    if not spec:
+        return
+    fields = dict(item.split("=", 1) for item in spec.split(","))
+    if int(fields.get("realization", -1)) == realization and int(fields.get("rank", rank)) == rank:
+        raise WavelearnError(f"injected fault ({FAULT_VARIABLE}={spec}) at realization {realization} on rank {rank}")
+
+
 def check_point(model: LatticeModel, settings: SolverSettings) -> None:
     """Validation that needs both the model and the solver settings (before any work)."""
     if settings.nev >= model.n_sites:
@@ -45,6 +61,7 @@ def solve_realizations(
     save_psi: bool = False,
     progress: bool = False,
     is_root: bool = True,
+    rank: int = 0,
 ) -> ShardData:
     """Eigenpairs near ``settings.target`` for each realization; arrays filled on the root rank."""
     check_point(model, settings)
@@ -57,6 +74,7 @@ def solve_realizations(
 
         iterator = tqdm(realizations, desc=model.label(), unit="realization")
     for k in iterator:
+        injected_fault(k, rank)
         hamiltonian = build_hamiltonian(model, campaign_seed, k)
         try:
             pairs = solver.solve(hamiltonian.matrix, settings)

@@ -186,7 +186,7 @@ def test_estimates_plot_and_bad_input(tmp_path):
     assert (tmp_path / "estimates.png").stat().st_size > 1000
     with h5py.File(tmp_path / "shard.h5", "w") as f:
         f.attrs["format"] = "wavelearn-eigenstates"
-    with pytest.raises(DataError, match="not a gathered wavelearn dataset"):
+    with pytest.raises(DataError, match="not a wavelearn-dataset file"):
         criticality_rows([str(tmp_path / "shard.h5")])
     with h5py.File(tmp_path / "partial.h5", "w") as f:
         f.attrs.update(format="wavelearn-dataset", format_version=1, dim=3, L=4, nev=5)

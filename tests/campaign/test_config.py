@@ -138,7 +138,7 @@ def test_learning_errors(net, message):
 
 
 def test_scan_study_needs_a_network_of_each_size():
-    other = {**BASE["studies"][0], "name": "b", "L": [4, 8]}
+    other = {**BASE["studies"][0], "name": "b", "L": [4, 8], "first_realization": 8}
     with pytest.raises(ConfigError, match="scan study 'b' has L=\\[8\\], which the training study 'a' lacks"):
         validate_config({**BASE, "studies": [BASE["studies"][0], other], "learning": [{**LEARN, "scan_studies": ["b"]}]})
 

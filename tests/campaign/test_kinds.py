@@ -24,7 +24,7 @@ def test_registry_and_default_kind():
     for name, kind in KINDS.items():
         assert isinstance(kind, StudyKind) and kind.name == name
         assert f"{name}_study" in campaign_schema()["$defs"]
-    with pytest.raises(ParameterError, match="kind='bogus' is not one of eigenstates"):
+    with pytest.raises(ParameterError, match="kind='bogus' is not one of eigenstates, "):
         get_kind("bogus")
 
 
@@ -32,7 +32,7 @@ def test_kind_defaults_to_eigenstates_and_is_checked():
     config = validate_config({"campaign_seed": 1, "studies": [STUDY]})
     assert config["studies"][0]["kind"] == "eigenstates"
     assert validate_config({"campaign_seed": 1, "studies": [{**STUDY, "kind": "eigenstates"}]}) == config
-    with pytest.raises(ConfigError, match="studies\\[0\\].kind: 'bogus' is not one of \\['eigenstates'\\]"):
+    with pytest.raises(ConfigError, match="studies\\[0\\].kind: 'bogus' is not one of \\['eigenstates', "):
         validate_config({"campaign_seed": 1, "studies": [{**STUDY, "kind": "bogus"}]})
 
 
@@ -88,8 +88,8 @@ def test_plan_looks_points_up_by_wildcards_and_lists_targets():
     assert plan.chunk("eigenstates", wildcards).realizations == "2:4"
     with pytest.raises(KeyError, match="no eigenstates point"):
         plan.point("eigenstates", {**wildcards, "W": "11"})
-    assert plan.targets() == ["results/summary.csv", "results/summary.png", "results/a/L4/states.png",
-                              "results/a/L6/states.png"]
+    assert plan.targets()[:4] == ["results/summary.csv", "results/summary.png", "results/a/L4/states.png",
+                                  "results/a/L6/states.png"]
     shards = gathered_shards(plan.points_of("eigenstates"), "results")
     assert shards[("a", "4")] == [f"results/a/L4/W{W}_p1_flux0/chunk00{c}.h5" for W in (10, 20) for c in range(3)]
 
@@ -102,5 +102,5 @@ def test_chunks_grow_only_at_the_end():
 
 def test_state_values_pick_lowest_middle_highest_of_the_varying_parameter():
     study = validate_config({"campaign_seed": 1, "studies": [
-        {**STUDY, "model": "percolation", "W": [0.0], "p": [0.2, 0.4, 0.6, 0.8]}]})["studies"][0]
+        {**STUDY, "model": "percolation", "L": [8], "W": [0.0], "p": [0.2, 0.4, 0.6, 0.8]}]})["studies"][0]
     assert state_values(study) == "--parameter p --values 0.2 0.6 0.8"

@@ -106,18 +106,24 @@ def test_non_convergence_names_point_and_realization(tmp_path, run_cli):
     assert not out.exists()
 
 
-def test_killed_job_leaves_no_complete_looking_file(tmp_path, wavelearn_cmd):
+@pytest.mark.timeout(120)
+def test_killed_job_leaves_no_complete_looking_file(tmp_path, wavelearn_cmd, env):
+    # The job is held after writing its shard to the temporary name and before the rename
+    # (wavelearn.io.atomic's test pause): killed exactly there, mid-write.
     out = tmp_path / "killed.h5"
     proc = subprocess.Popen(
-        wavelearn_cmd("eigensolve", "--dim", "3", "--L", "14", "--W", "16.5", "--realizations", "0:200",
+        wavelearn_cmd("eigensolve", "--dim", "2", "--L", "6", "--realizations", "0:3", "--backend", "dense",
                       "--no-progress", "--output", str(out)),
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**env, "WAVELEARN_TEST_PAUSE_BEFORE_RENAME": "60"},
     )
-    time.sleep(4)
-    assert proc.poll() is None, "the job finished before it could be killed"
+    deadline = time.time() + 60
+    while not list(tmp_path.glob(".killed.h5.tmp-*")) and time.time() < deadline:
+        time.sleep(0.1)
+    assert proc.poll() is None and list(tmp_path.glob(".killed.h5.tmp-*")), "the job never reached its write"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert not out.exists()
+    assert all(p.name.startswith(".killed.h5.tmp-") for p in tmp_path.iterdir())  # hidden, never the name
 
 
 def test_show_prints_parameters(tmp_path, run_cli, solve):
@@ -131,3 +137,20 @@ def test_help_explains_every_option(run_cli):
     for flag in ("--model", "--dim", "--L", "--W", "--distribution", "--p", "--percolation", "--flux",
                  "--energy", "--nev", "--seed", "--realizations", "--backend", "--output", "--save-psi"):
         assert flag in text
+
+
+@pytest.mark.mpi
+@pytest.mark.timeout(120)
+def test_an_error_on_one_rank_ends_every_rank_within_seconds(tmp_path, wavelearn_cmd, env):
+    # Rank 1 fails before its second realization while rank 0 enters the solve's collectives:
+    # without MPI_Abort rank 0 would wait forever.
+    out = tmp_path / "s.h5"
+    start = time.perf_counter()
+    result = subprocess.run(wavelearn_cmd("eigensolve", *POINT, "--realizations", "0:3", "--output", str(out),
+                                          ranks=2),
+                            env={**env, "WAVELEARN_INJECT_FAULT": "realization=1,rank=1"},
+                            capture_output=True, text=True, timeout=100)
+    assert result.returncode != 0
+    assert "injected fault" in result.stderr and "on rank 1" in result.stderr
+    assert time.perf_counter() - start < 60
+    assert not out.exists() and list(tmp_path.iterdir()) == []

@@ -37,4 +37,4 @@ def test_format_names_have_one_home():
     from wavelearn.io import datasets, scans, shards
 
     assert shards.FORMAT == formats.EIGENSTATES and datasets.FORMAT == formats.DATASET and scans.FORMAT == formats.SCAN
-    assert set(formats.VERSIONS) == {formats.EIGENSTATES, formats.DATASET, formats.SCAN}
+    assert {formats.EIGENSTATES, formats.DATASET, formats.SCAN, formats.FINGERPRINTS, formats.NQS_RUN} == set(formats.VERSIONS)

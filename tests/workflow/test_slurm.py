@@ -37,7 +37,9 @@ def slurm(tmp_path_factory, env, requires):
 def test_campaign_runs_through_sbatch_and_matches_a_local_run(slurm, tmp_path, root, bin_dir, env, snakemake, write_config):
     study = {"name": "cluster", "model": "anderson", "dim": 3, "L": [5], "W": [8.0, 20.0], "energy": 0.0,
              "nev": 3, "realizations": 4, "realizations_per_job": 2}
-    write_config(tmp_path, [study])
+    # A two-rank study: its jobs are started by srun inside the sbatch allocation.
+    mpi = {**study, "name": "clustermpi", "W": [12.0], "realizations": 2, "mpi_ranks": 2}
+    write_config(tmp_path, [study, mpi])
     result = snakemake(
         tmp_path, "--profile", str(root / "profiles/slurm"),
         # test-only overrides: this cluster's partition, small memory, quick status checks
@@ -63,3 +65,6 @@ def test_campaign_runs_through_sbatch_and_matches_a_local_run(slurm, tmp_path, r
         remote = read_shard(tmp_path / f"results/cluster/L5/W20_p1_flux0/chunk{chunk}.h5")
         np.testing.assert_allclose(remote.eigenvalues, read_shard(local).eigenvalues, atol=1e-12)
     assert (tmp_path / "results/summary.csv").exists()
+    two_ranks = read_shard(tmp_path / "results/clustermpi/L5/W12_p1_flux0/chunk000.h5")
+    assert two_ranks.attrs["mpi_ranks"] == 2
+    assert "srun --mpi=pmix -n 2 wavelearn eigensolve" in text  # started by srun, not mpiexec

@@ -18,7 +18,7 @@ pytestmark = pytest.mark.slow
 
 
 def test_dry_run_counts_jobs_per_rule(tmp_path, write_config, planned_jobs):
-    write_config(tmp_path, [{**TINY, "L": [4, 6]}, {**TINY, "name": "perc", "model": "percolation", "L": [4, 6], "p": [0.5, 0.9],
+    write_config(tmp_path, [{**TINY, "L": [4, 6]}, {**TINY, "name": "perc", "model": "percolation", "L": [6, 8], "p": [0.5, 0.9],
                                                      "W": [0.0], "realizations": 5}])
     # tiny: 2 L x 3 W x 2 chunks; perc: 2 L x 2 p x 3 chunks (5 realizations, 2 per job)
     assert planned_jobs(tmp_path) == {"all": 1, "eigensolve": 12 + 12, "gather": 4, "summarize": 1,
@@ -110,38 +110,69 @@ def test_local_run_matches_direct_cli(campaign, tmp_path, bin_dir, env):
                                read_shard(campaign / "results/tiny/L6/W3_p1_flux0/chunk001.h5").eigenvalues, atol=1e-12)
 
 
-def test_killed_job_leaves_no_complete_output_and_rerun_recovers(tmp_path, root, bin_dir, env, snakemake, write_config):
-    slow = {**TINY, "name": "slow", "dim": 3, "L": [14], "W": [16.5], "nev": 5, "realizations": 60,
-            "realizations_per_job": 60}
-    write_config(tmp_path, [slow])
+@pytest.mark.timeout(300)
+def test_killed_job_leaves_no_complete_output_and_rerun_recovers(tmp_path, root, bin_dir, env, snakemake,
+                                                                 write_config):
+    # The job is held between writing its shard's temporary file and renaming it (the test pause
+    # of wavelearn.io.atomic), and Snakemake with all its jobs is killed exactly then.
+    write_config(tmp_path, [{**TINY, "name": "slow", "W": [2.0], "realizations": 2}])
+    paused = {**env, "WAVELEARN_TEST_PAUSE_BEFORE_RENAME": "120"}
     proc = subprocess.Popen([str(bin_dir / "snakemake"), "--snakefile", str(root / "Snakefile"), "--directory",
                              str(tmp_path), "--profile", str(root / "profiles/local"), "--cores", "1"],
-                            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
-    shard = tmp_path / "results/slow/L14/W16.5_p1_flux0/chunk000.h5"
-    log = tmp_path / "logs/eigensolve/slow/L14/W16.5_p1_flux0/chunk000.log"
-    deadline = time.time() + 60
-    while not log.exists() and time.time() < deadline:
-        time.sleep(0.5)
-    time.sleep(3)  # the solve is under way
+                            env=paused, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    folder = tmp_path / "results/slow/L6/W2_p1_flux0"
+    deadline = time.time() + 120
+    while not list(folder.glob(".chunk000.h5.tmp-*")) and time.time() < deadline:
+        time.sleep(0.2)
+    assert proc.poll() is None and list(folder.glob(".chunk000.h5.tmp-*")), "the job never reached its write"
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert not shard.exists()
-    write_config(tmp_path, [{**slow, "realizations": 2, "realizations_per_job": 60}])
+    assert not (folder / "chunk000.h5").exists()
     snakemake(tmp_path, "--unlock")  # a killed Snakemake leaves its lock behind
     snakemake(tmp_path, "--profile", str(root / "profiles/local"), "--cores", "2", "--rerun-incomplete")
-    assert read_shard(shard).eigenvalues.shape == (2, 5)
+    assert read_shard(folder / "chunk000.h5").eigenvalues.shape == (2, 3)
 
 
-def test_failing_job_is_retried_then_reported_with_its_log(tmp_path, root, snakemake, write_config):
-    # The dense backend refuses L^3 = 21952 > 20000 sites at run time: a job that always fails.
-    write_config(tmp_path, [{**TINY, "name": "fails", "dim": 3, "L": [28], "W": [1.0], "backend": "dense",
-                             "realizations": 1}])
-    result = snakemake(tmp_path, "--profile", str(root / "profiles/local"), "--cores", "1", check=False)
+@pytest.mark.timeout(600)
+def test_a_growing_last_chunk_reruns_only_that_chunk_for_real(tmp_path, root, snakemake, write_config,
+                                                               planned_jobs, planned_outputs):
+    study = {**TINY, "name": "grow", "W": [2.0], "realizations": 5, "realizations_per_job": 2}
+    write_config(tmp_path, [study])
+    snakemake(tmp_path, "--profile", str(root / "profiles/local"), "--cores", "2")
+    folder = tmp_path / "results/grow/L6/W2_p1_flux0"
+    before = {p.name: p.stat().st_mtime_ns for p in folder.glob("chunk*.h5")}
+    assert sorted(before) == ["chunk000.h5", "chunk001.h5", "chunk002.h5"]
+    write_config(tmp_path, [{**study, "realizations": 6}])
+    assert planned_outputs(tmp_path, "eigensolve") == ["results/grow/L6/W2_p1_flux0/chunk002.h5"]
+    snakemake(tmp_path, "--profile", str(root / "profiles/local"), "--cores", "2")
+    after = {p.name: p.stat().st_mtime_ns for p in folder.glob("chunk*.h5")}
+    assert after["chunk000.h5"] == before["chunk000.h5"] and after["chunk001.h5"] == before["chunk001.h5"]
+    assert list(read_shard(folder / "chunk002.h5").realization) == [4, 5]
+    with h5py.File(tmp_path / "results/grow/L6/dataset.h5") as f:
+        assert sorted(set(f["samples/realization"][()].tolist())) == [0, 1, 2, 3, 4, 5]
+    assert planned_jobs(tmp_path) == {}
+
+
+def test_failing_job_is_retried_then_reported_with_its_log(tmp_path, env, snakemake, write_config, root):
+    # A job that fails at run time (validation accepted the config): the fault is injected into
+    # realization 1 (wavelearn.eigenstates.injected_fault), so both attempts fail.
+    write_config(tmp_path, [{**TINY, "name": "fails", "W": [1.0], "realizations": 2}])
+    faulty = {**env, "WAVELEARN_INJECT_FAULT": "realization=1"}
+    result = snakemake(tmp_path, "--profile", str(root / "profiles/local"), "--cores", "1", check=False, env=faulty)
     text = result.stdout + result.stderr
     assert result.returncode != 0
-    assert "logs/eigensolve/fails/L28/W1_p1_flux0/chunk000.log" in text
+    assert "logs/eigensolve/fails/L6/W1_p1_flux0/chunk000.log" in text
     assert text.count("Error in rule eigensolve") == 2  # first attempt and the retry
-    assert "dense backend" in (tmp_path / "logs/eigensolve/fails/L28/W1_p1_flux0/chunk000.log").read_text()
+    assert "injected fault" in (tmp_path / "logs/eigensolve/fails/L6/W1_p1_flux0/chunk000.log").read_text()
+    assert not (tmp_path / "results/fails/L6/W1_p1_flux0/chunk000.h5").exists()
+
+
+def test_a_config_jobs_could_not_run_stops_before_any_job(tmp_path, snakemake, write_config):
+    # The dense backend cannot hold L^3 = 21952 sites: refused at validation, nothing starts.
+    write_config(tmp_path, [{**TINY, "name": "big", "dim": 3, "L": [28], "W": [1.0], "backend": "dense"}])
+    result = snakemake(tmp_path, "--cores", "1", check=False)
+    assert result.returncode != 0 and "backend 'dense' holds an n x n matrix; L=28" in result.stdout + result.stderr
+    assert not (tmp_path / "results").exists() and not (tmp_path / "logs").exists()
 
 
 def copy_campaign(source, tmp_path):

@@ -35,6 +35,11 @@ def ranks_getter(kind):
     return lambda wildcards: getattr(PLAN.point(kind, wildcards), "mpi_ranks", 1)
 
 
+def study_pattern(names):
+    """A wildcard constraint matching exactly these study names (nothing when empty)."""
+    return "|".join(sorted(names)) or "(?!)"
+
+
 def study_of(wildcards):
     return PLAN.studies[wildcards.study]
 
@@ -45,8 +50,14 @@ def mpi_launcher(ranks):
     serial jobs ask SLURM for one task with one CPU per job."""
     if ranks == 1:
         return ""
+    # "slurm" on the submitting side; inside the allocation the job's own Snakemake runs with
+    # another executor, but SLURM_JOB_ID tells where it is.
     executor = getattr(workflow.executor_plugin, "name", "local")
-    return "srun" if executor == "slurm" else "mpiexec --oversubscribe"
+    if "SLURM_JOB_ID" in os.environ:
+        executor = "slurm"
+    # srun needs the PMI flavour the MPI library speaks: Debian's OpenMPI 4 uses PMIx
+    # (set WAVELEARN_SRUN_MPI, e.g. pmi2, where a cluster's MPI speaks another).
+    return f"srun --mpi={os.environ.get('WAVELEARN_SRUN_MPI', 'pmix')}" if executor.startswith("slurm") else "mpiexec --oversubscribe"
 
 
 def launch_prefix(ranks):

@@ -1,7 +1,6 @@
 # The eigenstate kind (wavelearn.campaign.eigenstates): one eigensolve job per point x chunk of
-# realizations; shards -> one dataset per study and L -> campaign summary and state images.
-# A study with mpi_ranks > 1 makes MPI jobs: `resources.tasks` ranks started by srun on SLURM,
-# mpiexec elsewhere.
+# realizations (eigensolve_mpi for studies with mpi_ranks > 1); shards -> one dataset per study
+# and L -> campaign summary and state images.
 
 from wavelearn.campaign.eigenstates import (
     criticality_paths,
@@ -30,9 +29,43 @@ wildcard_constraints:
     flux=r"-?[0-9]+(\.[0-9]+)?",
 
 
+# Single-rank and multi-rank studies are two rules with the same outputs, told apart by the study:
+# serial solves are grouped N per sbatch job (profiles/slurm), MPI solves are jobs of their own
+# (a group's string resources, such as the MPI launcher, must agree).
+SERIAL_STUDIES = study_pattern({pt.study for pt in PLAN.points_of("eigenstates") if pt.mpi_ranks == 1})
+MPI_STUDIES = study_pattern({pt.study for pt in PLAN.points_of("eigenstates") if pt.mpi_ranks > 1})
+
+
 rule eigensolve:
     output:
         shard_path(RESULTS, "{study}", "{L}", "{W}", "{p}", "{flux}", "{chunk}"),
+    wildcard_constraints:
+        study=SERIAL_STUDIES,
+    params:
+        args=lambda wildcards: eigen_point(wildcards).job_arguments(eigen_chunk(wildcards)),
+    log:
+        "logs/eigensolve/{study}/L{L}/W{W}_p{p}_flux{flux}/chunk{chunk}.log",
+    benchmark:
+        "benchmarks/eigensolve/{study}/L{L}/W{W}_p{p}_flux{flux}/chunk{chunk}.tsv"
+    threads: 1
+    resources:
+        # Not MPI jobs (no tasks, no launcher): grouped serial solves ask SLURM for one task
+        # with one CPU per solve.
+        tasks=0,
+        mpi="",
+        cpus_per_task=1,
+    retries: 1
+    conda:
+        "../../envs/eigensolve.yaml"
+    shell:
+        "wavelearn eigensolve {params.args} --no-progress --output {output:q} > {log:q} 2>&1"
+
+
+rule eigensolve_mpi:
+    output:
+        shard_path(RESULTS, "{study}", "{L}", "{W}", "{p}", "{flux}", "{chunk}"),
+    wildcard_constraints:
+        study=MPI_STUDIES,
     params:
         args=lambda wildcards: eigen_point(wildcards).job_arguments(eigen_chunk(wildcards)),
     log:
@@ -41,16 +74,17 @@ rule eigensolve:
         "benchmarks/eigensolve/{study}/L{L}/W{W}_p{p}_flux{flux}/chunk{chunk}.tsv"
     threads: mpi_ranks
     resources:
-        tasks=lambda wildcards: mpi_ranks(wildcards) if mpi_ranks(wildcards) > 1 else 0,
+        # MPI ranks are tasks: `tasks` ranks started by `mpi` (srun on SLURM, mpiexec elsewhere).
+        tasks=mpi_ranks,
         mpi=lambda wildcards: mpi_launcher(mpi_ranks(wildcards)),
         launch=lambda wildcards: launch_prefix(mpi_ranks(wildcards)),
-        cpus_per_task=1,  # MPI ranks are tasks; serial solves grouped N per job get N CPUs
+        cpus_per_task=1,
     retries: 1
     conda:
         "../../envs/eigensolve.yaml"
     shell:
         "{resources.launch} wavelearn eigensolve {params.args} "
-        "--no-progress --output {output} > {log} 2>&1"
+        "--no-progress --output {output:q} > {log:q} 2>&1"
 
 
 rule gather:
@@ -65,7 +99,7 @@ rule gather:
     conda:
         "../../envs/analysis.yaml"
     shell:
-        "wavelearn gather --study {wildcards.study} --output {output} {input} > {log} 2>&1"
+        "wavelearn gather --study {wildcards.study} --output {output:q} {input:q} > {log:q} 2>&1"
 
 
 rule summarize:
@@ -79,7 +113,7 @@ rule summarize:
     conda:
         "../../envs/analysis.yaml"
     shell:
-        "wavelearn summarize --csv {output.csv} --plot {output.plot} {input} > {log} 2>&1"
+        "wavelearn summarize --csv {output.csv:q} --plot {output.plot:q} {input:q} > {log:q} 2>&1"
 
 
 rule plot_states:
@@ -94,7 +128,9 @@ rule plot_states:
     conda:
         "../../envs/analysis.yaml"
     shell:
-        "wavelearn plot-states {input} {params.values} --output {output} > {log} 2>&1"
+        "wavelearn plot-states {input:q} {params.values} --output {output:q} > {log:q} 2>&1"
+
+
 
 # ---------------------------------------------------------------------------------------------
 # Criticality: level statistics, multifractality and finite-size scaling per study, beside the

@@ -23,7 +23,7 @@ rule train_cnn:
     conda:
         "../../envs/learning.yaml"
     shell:
-        "wavelearn train {input} {params.args} --workdir {params.workdir} --no-progress > {log} 2>&1"
+        "wavelearn train {input:q} {params.args} --workdir {params.workdir:q} --no-progress > {log:q} 2>&1"
 
 
 rule scan:
@@ -40,7 +40,7 @@ rule scan:
     conda:
         "../../envs/learning.yaml"
     shell:
-        "wavelearn scan {input.data} --network {params.network} --csv {output.csv} --h5 {output.h5} > {log} 2>&1"
+        "wavelearn scan {input.data:q} --network {params.network:q} --csv {output.csv:q} --h5 {output.h5:q} > {log:q} 2>&1"
 
 
 rule phase_diagram:
@@ -55,4 +55,4 @@ rule phase_diagram:
     conda:
         "../../envs/learning.yaml"
     shell:
-        "wavelearn phase-diagram {input} --csv {output.csv} --plot {output.plot} > {log} 2>&1"
+        "wavelearn phase-diagram {input:q} --csv {output.csv:q} --plot {output.plot:q} > {log:q} 2>&1"

@@ -95,6 +95,9 @@ def _describe(error) -> str:
         relevant = [e for e in error.context if e.validator != "type"] or list(error.context)
         inner = best_match(relevant)
         return f"{_where(inner)}: {inner.message} (a grid is a list of numbers or {{start, stop, num}})"
+    if error.validator == "pattern":
+        allowed = error.schema.get("allowed", f"the pattern {error.validator_value}")
+        return f"{_where(error)}: {error.instance!r} is not allowed: use {allowed}"
     if error.validator == "additionalProperties":
         allowed = ", ".join(sorted(error.schema.get("properties", {})))
         return f"{_where(error)}: {error.message}; allowed keys: {allowed}"

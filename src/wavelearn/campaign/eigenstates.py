@@ -20,6 +20,11 @@ from wavelearn.errors import ParameterError
 from wavelearn.lattice import LatticeModel, build_hamiltonian
 from wavelearn.lattice.params import SCANNED, varying_parameters
 from wavelearn.solvers import SolverSettings, get_solver
+from wavelearn.solvers.dense import MAX_DIMENSION as DENSE_MAX_DIMENSION
+
+# Site percolation keeps a binomial number of sites; a realization that keeps no more than nev
+# cannot be solved. A point where that happens with a larger probability is refused.
+PERCOLATION_FAILURE = 1e-6
 
 
 def shard_path(results: str, study: str, L: str, W: str, p: str, flux: str, chunk: str) -> str:
@@ -48,10 +53,15 @@ class EigenstatePoint(StudyPoint):
     mpi_ranks: int
     campaign_seed: int
     save_psi: bool = False
+    first_realization: int = 0
 
     @property
     def chunks(self) -> list[Chunk]:
-        return chunk_range(self.realizations, self.realizations_per_job)
+        return chunk_range(self.realizations, self.realizations_per_job, self.first_realization)
+
+    @property
+    def realization_range(self) -> range:
+        return range(self.first_realization, self.first_realization + self.realizations)
 
     @property
     def wildcards(self) -> dict[str, str]:
@@ -92,6 +102,28 @@ class EigenstatePoint(StudyPoint):
 SCALING = {2: 1.5, 3: 2.0}
 
 
+def check_solvable(study: dict[str, Any], model: LatticeModel, settings: SolverSettings) -> None:
+    """What a job of this point would find out too late: sizes, backends and ranks that cannot work."""
+    name, n = study["name"], model.n_sites
+    if settings.nev >= n:
+        raise ParameterError(f"study {name!r}: nev={settings.nev} must be smaller than L^dim={n} (L={model.L})")
+    if study["backend"] != "slepc" and study["mpi_ranks"] > 1:
+        raise ParameterError(f"study {name!r}: backend {study['backend']!r} runs on one process; "
+                             f"mpi_ranks={study['mpi_ranks']} needs backend slepc")
+    if study["backend"] == "dense" and n > DENSE_MAX_DIMENSION:
+        raise ParameterError(f"study {name!r}: backend 'dense' holds an n x n matrix; L={model.L} has n={n} > "
+                             f"{DENSE_MAX_DIMENSION} sites: use slepc or scipy")
+    if model.model == "percolation" and model.percolation == "site":
+        from scipy.stats import binom
+
+        failure = float(binom.cdf(settings.nev, n, model.p))
+        if failure > PERCOLATION_FAILURE:
+            raise ParameterError(
+                f"study {name!r}: site percolation p={model.p:g} keeps {model.p * n:.3g} of L^dim={n} sites on "
+                f"average and no more than nev={settings.nev} with probability {failure:.1e} per realization "
+                f"(at most {PERCOLATION_FAILURE:g} allowed): raise p or L, or lower nev")
+
+
 class EigenstateKind(StudyKind):
     name = "eigenstates"
     schema_file = "eigenstates.schema.yaml"
@@ -110,14 +142,29 @@ class EigenstateKind(StudyKind):
                 )
             except ParameterError as err:
                 raise ParameterError(f"study {study['name']!r}, L={L}, W={W}, p={p}, flux={flux}: {err}") from None
-            if settings.nev >= model.n_sites:
-                raise ParameterError(
-                    f"study {study['name']!r}: nev={settings.nev} must be smaller than L^dim={model.n_sites} (L={L})"
-                )
+            check_solvable(study, model, settings)
             points.append(EigenstatePoint(study["name"], model, settings, study["realizations"],
                                           study["realizations_per_job"], study["backend"], study["mpi_ranks"],
-                                          campaign_seed, study["save_psi"]))
+                                          campaign_seed, study["save_psi"], study["first_realization"]))
         return points
+
+    def check(self, config: dict[str, Any], points: Sequence[StudyPoint]) -> None:
+        """Two studies at the same point with overlapping realization indices would solve the very
+        same Hamiltonians: refused unless the later study says it shares them on purpose."""
+        first_owner: dict[LatticeModel, EigenstatePoint] = {}
+        for point in points:
+            earlier = first_owner.get(point.model)
+            if earlier is None:
+                first_owner[point.model] = point
+                continue
+            overlap = set(earlier.realization_range) & set(point.realization_range)
+            study = next(s for s in config["studies"] if s["name"] == point.study)
+            if overlap and not study["share_realizations"]:
+                raise ParameterError(
+                    f"study {point.study!r} repeats the point {point.model.label()} of study {earlier.study!r} "
+                    f"with the same realizations {min(overlap)}..{max(overlap)}: set first_realization: "
+                    f"{earlier.realization_range.stop} (or higher) for independent ones, or share_realizations: "
+                    "true to reuse them on purpose")
 
     def targets(self, config: dict[str, Any], points: Sequence[StudyPoint]) -> list[str]:
         results = config["results"]
@@ -150,6 +197,7 @@ def state_values(study: dict[str, Any]) -> str:
     values = sorted(grids[parameter])
     picks = [values[0], values[len(values) // 2], values[-1]]
     return f"--parameter {parameter} --values " + " ".join(format_number(v) for v in picks)
+
 
 def criticality_paths(results: str, study: str) -> dict[str, str]:
     """The files ``wavelearn criticality`` writes for one study (rule ``criticality``): per point

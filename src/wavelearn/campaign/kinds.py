@@ -59,10 +59,10 @@ class Chunk:
         return f"{self.index:03d}"
 
 
-def chunk_range(total: int, per_job: int) -> list[Chunk]:
-    """Units 0..total-1 cut into jobs of ``per_job``; raising ``total`` keeps the complete chunks
-    unchanged (only a final partial chunk grows)."""
-    return [Chunk(c, c * per_job, min((c + 1) * per_job, total)) for c in range(-(-total // per_job))]
+def chunk_range(total: int, per_job: int, first: int = 0) -> list[Chunk]:
+    """Units first..first+total-1 cut into jobs of ``per_job``; raising ``total`` keeps the
+    complete chunks unchanged (only a final partial chunk grows)."""
+    return [Chunk(c, first + c * per_job, first + min((c + 1) * per_job, total)) for c in range(-(-total // per_job))]
 
 
 class StudyPoint(ABC):

@@ -73,6 +73,17 @@ def check_networks(config: dict[str, Any]) -> None:
                     f"learning {net['name']!r}: class {window['name']!r} window "
                     f"{window['parameter']} in [{window['low']}, {window['high']}] is empty: the training study "
                     f"{net['train_study']!r} has {window['parameter']} = {values}")
+        windows = net["classes"]
+        for i, a in enumerate(windows):
+            if a["low"] > a["high"]:
+                raise ParameterError(f"learning {net['name']!r}: class {a['name']!r} window [{a['low']}, {a['high']}] "
+                                     "is empty (low > high)")
+            for b in windows[i + 1:]:
+                if a["parameter"] == b["parameter"] and a["low"] <= b["high"] and b["low"] <= a["high"]:
+                    raise ParameterError(
+                        f"learning {net['name']!r}: class windows {a['name']!r} {a['parameter']} in "
+                        f"[{a['low']}, {a['high']}] and {b['name']!r} in [{b['low']}, {b['high']}] overlap: a state "
+                        "cannot belong to two phases")
         for scan_name in net["scan_studies"]:
             scan = studies[scan_name]
             if scan["dim"] != train["dim"]:

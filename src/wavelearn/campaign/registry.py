@@ -5,10 +5,14 @@ from __future__ import annotations
 
 from wavelearn.campaign.eigenstates import EigenstateKind
 from wavelearn.campaign.kinds import DEFAULT_KIND, StudyKind
+from wavelearn.campaign.manybody import ManybodyKind
+from wavelearn.campaign.transport import TransportKind
 from wavelearn.errors import ParameterError
 
 KINDS: dict[str, StudyKind] = {kind.name: kind for kind in (
     EigenstateKind(),
+    TransportKind(),
+    ManybodyKind(),
 )}
 
 assert DEFAULT_KIND in KINDS

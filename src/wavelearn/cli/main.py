@@ -10,10 +10,10 @@ import os
 import sys
 
 from wavelearn import __version__
-from wavelearn.cli import criticality, eigensolve, gather, plan, scan, show, summarize, train
+from wavelearn.cli import criticality, eigensolve, gather, nqs, plan, scan, show, summarize, train, transport, vae
 from wavelearn.errors import WavelearnError
 
-COMMANDS = (eigensolve, gather, plan, summarize, criticality, train, scan, show)
+COMMANDS = (eigensolve, gather, plan, summarize, criticality, train, scan, transport, vae, nqs, show)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -30,6 +30,16 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def abort_other_ranks(code: int) -> None:
+    """Under MPI with several ranks, an error on one rank must end all of them: the others may be
+    waiting in a collective call that never completes. MPI_Abort ends the whole job, non-zero."""
+    mpi = sys.modules.get("mpi4py.MPI")
+    if mpi is not None and mpi.Is_initialized() and not mpi.Is_finalized() and mpi.COMM_WORLD.Get_size() > 1:
+        sys.stdout.flush()
+        sys.stderr.flush()
+        mpi.COMM_WORLD.Abort(code)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -44,7 +54,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except (WavelearnError, OSError) as err:  # OSError: missing, unreadable or non-HDF5 files
         print(f"wavelearn {args.command}: error: {err}", file=sys.stderr)
+        abort_other_ranks(2)
         return 2
+    except BaseException:
+        import traceback
+
+        traceback.print_exc()
+        abort_other_ranks(1)
+        raise
 
 
 if __name__ == "__main__":

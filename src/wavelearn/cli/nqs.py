@@ -73,6 +73,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     o.add_argument("--output", default=None, help="HDF5 of the run (trace, parameters, exact energy)")
     o.add_argument("--no-progress", action="store_true", help="one log line per iteration instead of a bar")
     p.set_defaults(run=run)
+    q = sub.add_parser("plot-nqs", help="energy traces and relative error against alpha of VMC runs",
+                       description="From RUN files of 'wavelearn nqs': the energy per iteration with its error "
+                                   "bar and the exact energy, and the final relative error against alpha.")
+    q.add_argument("runs", nargs="+", metavar="RUN", help="HDF5 files written by 'wavelearn nqs --output'")
+    q.add_argument("--energy-plot", required=True, help="PNG or PDF of the energy traces")
+    q.add_argument("--alpha-plot", required=True, help="PNG or PDF of the relative error against alpha")
+    q.set_defaults(run=run_plots)
 
 
 def settings_from_args(args: argparse.Namespace):
@@ -114,4 +121,15 @@ def run(args: argparse.Namespace) -> int:
     if result.exact_energy is not None:
         line += f"; exact {result.exact_energy:.6f}, relative error {result.relative_error:.2e}"
     print(line + (f"; run in {args.output}" if args.output else ""))
+    return 0
+
+
+def run_plots(args: argparse.Namespace) -> int:
+    from wavelearn.io.nqs import read_run
+    from wavelearn.learning.nqs.plots import plot_energy_trace, plot_error_vs_alpha
+
+    runs = [read_run(path) for path in args.runs]
+    plot_energy_trace(runs, args.energy_plot)
+    plot_error_vs_alpha(runs, args.alpha_plot)
+    print(f"wrote {args.energy_plot} and {args.alpha_plot} from {len(runs)} run(s)")
     return 0

@@ -26,6 +26,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     d.add_argument("--csv", required=True)
     d.add_argument("--plot", required=True, help="PNG or PDF")
     d.add_argument("--bootstrap", type=int, default=400, help="bootstrap resamples [%(default)s]")
+    d.add_argument("--exclude-training", action="store_true",
+                   help="leave out the states whose realizations trained the network")
     d.set_defaults(run=run_phase_diagram)
 
 
@@ -48,9 +50,11 @@ def run_scan(args: argparse.Namespace) -> int:
 def run_phase_diagram(args: argparse.Namespace) -> int:
     from wavelearn.analysis.critical import phase_diagram
     from wavelearn.analysis.plots import plot_phase_diagram
-    from wavelearn.io.scans import read_scans
+    from wavelearn.io.scans import read_scans, without_training
 
     result = read_scans(args.scans)
+    if args.exclude_training:
+        result = without_training(result)
     estimates = phase_diagram(result, n_boot=args.bootstrap)
     column = f"{result.parameter}_c"
     write_csv(args.csv, [{"L": e.size, column: e.value, "low": e.low, "high": e.high} for e in estimates])

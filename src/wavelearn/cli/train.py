@@ -42,6 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from wavelearn.io.datasets import realization_keys
     from wavelearn.learning.phases.data import ClassWindow, label_samples, split_by_group
     from wavelearn.learning.phases.network import CNNConfig
     from wavelearn.learning.phases.training import TrainConfig, train_classifier
@@ -61,7 +62,9 @@ def run(args: argparse.Namespace) -> int:
     result = train_classifier(samples.density, samples.labels, train_idx, val_idx, cnn, settings, args.workdir,
                               samples.classes, progress=not args.no_progress,
                               metadata={"datasets": list(args.datasets), "windows": [vars(w) for w in windows],
-                                        "input": args.input})
+                                        "input": args.input,
+                                        "training_realizations": sorted(set(
+                                            realization_keys(samples.meta)[train_idx].tolist()))})
     last = result.last
     print(f"trained on {len(train_idx)} states ({len(val_idx)} held out): loss {last['train_loss']:.3f}, "
           f"accuracy {last['train_accuracy']:.3f}, validation accuracy {last['val_accuracy']:.3f}; "

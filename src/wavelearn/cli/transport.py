@@ -52,6 +52,21 @@ def register(sub: argparse._SubParsersAction) -> None:
     g.add_argument("chunks", nargs="+", help="HDF5 files written by 'wavelearn transport'")
     g.add_argument("--output", "-o", required=True, help="the dataset to write")
     g.set_defaults(run=run_gather)
+    f = sub.add_parser("plot-fingerprints", help="g(B) of a few layouts with their density images",
+                       description="Plot the magneto-conductance g(B) of the first LAYOUTS layouts of a "
+                                   "fingerprint dataset, and each layout's density image with its antidots.")
+    f.add_argument("dataset", help="a file written by 'wavelearn gather-fingerprints' (or 'transport')")
+    f.add_argument("--layouts", type=int, default=4, help="how many layouts [%(default)s]")
+    f.add_argument("--output", "-o", required=True, help="PNG or PDF")
+    f.set_defaults(run=run_plot)
+
+
+def run_plot(args: argparse.Namespace) -> int:
+    from wavelearn.analysis.fingerprint_plots import plot_fingerprints
+
+    plot_fingerprints(args.dataset, args.output, args.layouts)
+    print(f"wrote {args.output}")
+    return 0
 
 
 def run_gather(args: argparse.Namespace) -> int:

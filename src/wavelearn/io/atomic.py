@@ -15,6 +15,20 @@ from pathlib import Path
 from typing import Iterator, Sequence
 
 
+PAUSE_VARIABLE = "WAVELEARN_TEST_PAUSE_BEFORE_RENAME"
+
+
+def _pause_for_tests(temporary: Path) -> None:
+    """Tests of killed jobs set ``WAVELEARN_TEST_PAUSE_BEFORE_RENAME=SECONDS`` to hold a job
+    while its complete temporary file exists and the final name does not: the moment a kill
+    must never turn into a file that looks complete. Unset in normal runs."""
+    seconds = float(os.environ.get(PAUSE_VARIABLE, "0") or 0)
+    if seconds > 0:
+        import time
+
+        time.sleep(seconds)
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success rename it to ``path``."""
@@ -26,6 +40,7 @@ def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
         yield temporary
         with open(temporary, "rb+") as handle:
             os.fsync(handle.fileno())
+        _pause_for_tests(temporary)
         os.replace(temporary, final)
         directory = os.open(final.parent, os.O_RDONLY)
         try:

@@ -30,8 +30,10 @@ from wavelearn.io.shards import read_shard
 FORMAT_VERSION = 1
 #: the input fields a reader may ask for: |psi(r)|^2 ("r") or |psi(k)|^2 ("k")
 INPUTS = {"r": "density", "k": "density_k"}
-# Parameters that must agree between all shards of one dataset.
+# Parameters that must agree between all shards of one dataset (the points may differ in W, p, flux).
 SHARED = ("model", "dim", "L", "distribution", "percolation", "boundary", "nev")
+# Settings that must agree too: a dataset never mixes energies, seeds, tolerances or backends.
+SETTINGS = ("energy", "campaign_seed", "tol", "backend", "format_version")
 
 
 def momentum_density(psi: np.ndarray) -> np.ndarray:
@@ -52,20 +54,27 @@ def gather_shards(shard_paths: Iterable[str | os.PathLike], output: str | os.Pat
     shard_paths = [str(p) for p in shard_paths]
     if not shard_paths:
         raise DataError("gather: no shards given")
-    if len(set(shard_paths)) != len(shard_paths):
-        raise DataError("gather: a shard is listed twice")
-    headers, with_psi = [], True
+    headers, with_psi, seen = [], True, {}
     for path in shard_paths:
         with h5py.File(path, "r") as f:
             check_format(f, EIGENSTATES, path)
-            require(f, ("eigenvalues", "density", *SHARED), path)
+            require(f, ("eigenvalues", "density", "realization", "point_hash", *SHARED, *SETTINGS), path)
             headers.append((dict(f.attrs), f["eigenvalues"].shape, f["density"].shape[2:]))
             with_psi &= "psi" in f
+            # The same realization of the same point twice (a.h5 and ./a.h5, or a copied shard)
+            # would count one Hamiltonian twice: duplicates are found by content, not by path.
+            for k in f["realization"][()].tolist():
+                key = (str(f.attrs["point_hash"]), k)
+                if key in seen:
+                    raise DataError(f"gather: realization {k} of point {f.attrs['label']} is in both "
+                                    f"{seen[key]} and {path}")
+                seen[key] = path
     first = headers[0][0]
     for path, (attrs, _, _) in zip(shard_paths, headers):
-        for key in SHARED:
+        for key in (*SHARED, *SETTINGS):
             if attrs[key] != first[key]:
-                raise DataError(f"gather: {path} has {key}={attrs[key]}, the first shard {key}={first[key]}")
+                raise DataError(f"gather: {path} has {key}={attrs[key]}, the first shard "
+                                f"{shard_paths[0]} {key}={first[key]}")
     shape = headers[0][2]
     total = sum(r * nev for _, (r, nev), _ in headers)
     string = h5py.string_dtype()
@@ -125,6 +134,12 @@ def read_dataset(paths: Sequence[str | Path], input: str = "r") -> tuple[np.ndar
             metas.append({key: f["samples"][key][()] for key in f["samples"]})
     meta = {key: np.concatenate([m[key] for m in metas]) for key in metas[0]}
     return np.concatenate(densities), meta
+
+
+def realization_keys(meta: dict[str, np.ndarray]) -> np.ndarray:
+    """``seed/point_hash/realization`` of every sample: the identity of its Hamiltonian."""
+    hashes = [h.decode() if isinstance(h, bytes) else str(h) for h in meta["point_hash"]]
+    return np.array([f"{s}/{h}/{r}" for s, h, r in zip(meta["seed"], hashes, meta["realization"])])
 
 
 def realization_groups(meta: dict[str, np.ndarray]) -> np.ndarray:

@@ -39,13 +39,14 @@ from typing import Any, Iterable, Sequence
 import h5py
 import numpy as np
 
+from wavelearn.io.formats import FINGERPRINTS, check_format, require
 from wavelearn.errors import DataError
 from wavelearn.io.atomic import atomic_path
 from wavelearn.io.provenance import provenance
 from wavelearn.transport.layout import sample_hash
 from wavelearn.transport.params import Billiard
 
-FORMAT = "wavelearn-fingerprints"
+FORMAT = FINGERPRINTS
 FORMAT_VERSION = 1
 KINDS = ("chunk", "dataset")
 #: per-layout arrays, stacked along the first axis
@@ -165,16 +166,9 @@ def _python(value: Any) -> Any:
 
 
 def _open_checked(f: h5py.File, path: str | os.PathLike) -> dict[str, Any]:
-    attrs = {key: _python(value) for key, value in f.attrs.items()}
-    if attrs.get("format") != FORMAT:
-        raise DataError(f"{path}: not a {FORMAT} file (format={attrs.get('format')!r})")
-    if attrs.get("format_version") != FORMAT_VERSION:
-        raise DataError(f"{path}: {FORMAT} version {attrs.get('format_version')} is not readable by this "
-                        f"wavelearn (reads {FORMAT_VERSION})")
-    for name in ("field", *ROWS, *SHARED, *(k.name for k in dataclasses.fields(Billiard))):
-        if name not in f and name not in attrs:
-            raise DataError(f"{path}: incomplete {FORMAT} file: {name!r} is missing")
-    return attrs
+    check_format(f, FORMAT, path)
+    require(f, ("field", *ROWS, *SHARED, *(k.name for k in dataclasses.fields(Billiard))), path)
+    return {key: _python(value) for key, value in f.attrs.items()}
 
 
 def read_fingerprints(path: str | os.PathLike, load_images: bool = True) -> FingerprintData:

@@ -15,9 +15,11 @@ from wavelearn.errors import DataError
 EIGENSTATES = "wavelearn-eigenstates"  # one eigensolve job: realizations of one point
 DATASET = "wavelearn-dataset"          # the gathered samples of one study and L
 SCAN = "wavelearn-scan"                # P(phase) per state from a trained network
+FINGERPRINTS = "wavelearn-fingerprints"  # g(B), images and layouts of antidot billiards
+NQS_RUN = "wavelearn-nqs-run"          # a variational Monte Carlo run: energy trace, RBM parameters
 
 #: the versions this code reads, per format
-VERSIONS = {EIGENSTATES: (1,), DATASET: (1,), SCAN: (0, 1)}  # scan 0: written before versions were recorded
+VERSIONS = {EIGENSTATES: (1,), DATASET: (1,), SCAN: (0, 1), FINGERPRINTS: (1,), NQS_RUN: (1,)}  # scan 0: written before versions were recorded
 
 
 def _text(value) -> str | None:

@@ -25,11 +25,12 @@ from typing import Any, Mapping, Sequence
 import h5py
 import numpy as np
 
+from wavelearn.io.formats import NQS_RUN, check_format, require
 from wavelearn.errors import DataError
 from wavelearn.io.atomic import atomic_path
 from wavelearn.io.provenance import provenance
 
-FORMAT = "wavelearn-nqs-run"
+FORMAT = NQS_RUN
 FORMAT_VERSION = 1
 TRACE_COLUMNS = ("energy", "energy_error", "variance", "acceptance", "tau", "rhat")
 
@@ -109,16 +110,8 @@ def _number(value) -> float | None:
 def read_run(path: str | os.PathLike) -> NQSRun:
     """Read a file of :func:`write_run`; DataError for another kind of file."""
     with h5py.File(path, "r") as f:
-        found = f.attrs.get("format")
-        found = found.decode() if isinstance(found, bytes) else found
-        if found != FORMAT:
-            raise DataError(f"{path}: not a {FORMAT} file (format={found!r})")
-        if int(f.attrs.get("format_version", 0)) != FORMAT_VERSION:
-            raise DataError(f"{path}: {FORMAT} version {f.attrs.get('format_version')} is not readable "
-                            f"(reads {FORMAT_VERSION})")
-        for name in ("trace", "params"):
-            if name not in f:
-                raise DataError(f"{path}: incomplete {FORMAT} file: {name!r} is missing")
+        check_format(f, FORMAT, path)
+        require(f, ("trace", "params", "settings", "energy"), path)
         attrs = {key: (value.item() if isinstance(value, np.generic) else value) for key, value in f.attrs.items()}
         trace = {name: f["trace"][name][()] for name in f["trace"]}
         params = _read_tree(f["params"])

@@ -2,7 +2,8 @@
 
 Layout (format ``wavelearn-scan`` version 1, docs/formats.md): ``probabilities`` (N, n_classes)
 float32; ``samples/`` the columns ``L``, ``W``, ``p``, ``flux``, ``energy``, ``eigenvalue``,
-``realization``, ``point_hash`` of the dataset's samples; attributes ``classes`` (phase names, in
+``realization``, ``point_hash`` of the dataset's samples and ``training`` (bool: the state's
+realization trained the network); attributes ``classes`` (phase names, in
 the network's order), ``parameter`` (the scanned parameter that varies) and the provenance.
 """
 
@@ -23,6 +24,7 @@ from wavelearn.lattice.params import varying_parameters
 
 FORMAT_VERSION = 1
 COLUMNS = ("L", "W", "p", "flux", "energy", "eigenvalue", "realization", "point_hash")
+OPTIONAL = ("training",)  # bool: the state's realization trained the network
 
 
 @dataclass
@@ -46,7 +48,7 @@ def write_scan(result: ScanResult, path: str | Path) -> None:
                            "parameter": result.parameter, **provenance()}.items():
             f.attrs[key] = value
         f.create_dataset("probabilities", data=result.probabilities.astype(np.float32))
-        for key in COLUMNS:
+        for key in (*COLUMNS, *(k for k in OPTIONAL if k in result.meta)):
             f.create_dataset(f"samples/{key}", data=result.meta[key])
 
 
@@ -62,3 +64,12 @@ def read_scans(paths: Sequence[str | Path]) -> ScanResult:
             metas.append({key: f["samples"][key][()] for key in f["samples"]})
     meta = {key: np.concatenate([m[key] for m in metas]) for key in metas[0]}
     return ScanResult.from_samples(classes, meta, np.concatenate(probs))
+
+
+def without_training(result: ScanResult) -> ScanResult:
+    """The scan without the states whose realizations trained the network (if marked)."""
+    if "training" not in result.meta:
+        return result
+    keep = ~result.meta["training"].astype(bool)
+    meta = {key: value[keep] for key, value in result.meta.items()}
+    return ScanResult(result.parameter, result.classes, meta, result.probabilities[keep], result.groups[keep])

@@ -44,6 +44,10 @@ def _petsc():
     return PETSc, SLEPc
 
 
+# MUMPS workspace margins (ICNTL(14), % above the analysis' estimate), tried in turn.
+WORKSPACE_PERCENT = (50, 400, 2000)
+
+
 def row_range(n: int, size: int, rank: int) -> tuple[int, int]:
     """Contiguous block of rows owned by ``rank``: PETSc's default split of n rows."""
     base, extra = divmod(n, size)
@@ -97,7 +101,7 @@ class SlepcSolver:
             "st_pc_type": "cholesky" if ldlt else "lu",
             "st_pc_factor_mat_solver_type": "mumps",
             "st_mat_mumps_icntl_7": str(MUMPS_ORDERINGS[ordering]),
-            "st_mat_mumps_icntl_14": "50",  # workspace margin (%), fewer re-allocations
+            "st_mat_mumps_icntl_14": str(WORKSPACE_PERCENT[0]),  # workspace margin (%)
         }
 
     def solve(self, matrix: sp.spmatrix, settings: SolverSettings) -> Eigenpairs:
@@ -122,27 +126,40 @@ class SlepcSolver:
         options = {} if lowest else self._options(settings, ldlt)
         for key, value in options.items():
             opts.setValue(prefix + key, value)
-        eps = SLEPc.EPS().create(comm=self.comm)
+        eps = None
         try:
-            eps.setOptionsPrefix(prefix)
-            eps.setOperators(mat)
-            eps.setProblemType(SLEPc.EPS.ProblemType.HEP)
-            eps.setType(SLEPc.EPS.Type.KRYLOVSCHUR)
-            if lowest:
-                eps.setWhichEigenpairs(SLEPc.EPS.Which.SMALLEST_REAL)
-            else:
-                eps.setWhichEigenpairs(SLEPc.EPS.Which.TARGET_MAGNITUDE)
-                eps.setTarget(settings.sigma)
-            eps.setDimensions(nev=settings.nev, ncv=settings.ncv or PETSc.DECIDE)
-            eps.setTolerances(tol=settings.tol, max_it=settings.max_it)
-            eps.setFromOptions()
-            t1 = time.perf_counter()
-            try:
-                eps.setUp()  # symbolic + numeric factorisation of H - sigma
-            except PETSc.Error as err:
-                raise ConvergenceError(
-                    f"slepc: factorisation of H - sigma at sigma={settings.sigma} failed ({err})"
-                ) from err
+            # MUMPS sizes its workspace from the analysis; an (almost) singular H - sigma with many
+            # delayed pivots (clean lattices at a degenerate level) needs more (INFOG(1) = -9):
+            # retried with a larger ICNTL(14) before giving up.
+            for attempt, workspace in enumerate(WORKSPACE_PERCENT):
+                if not lowest:
+                    options["st_mat_mumps_icntl_14"] = str(workspace)
+                    opts.setValue(prefix + "st_mat_mumps_icntl_14", str(workspace))
+                if eps is not None:
+                    eps.destroy()
+                eps = SLEPc.EPS().create(comm=self.comm)
+                eps.setOptionsPrefix(prefix)
+                eps.setOperators(mat)
+                eps.setProblemType(SLEPc.EPS.ProblemType.HEP)
+                eps.setType(SLEPc.EPS.Type.KRYLOVSCHUR)
+                if lowest:
+                    eps.setWhichEigenpairs(SLEPc.EPS.Which.SMALLEST_REAL)
+                else:
+                    eps.setWhichEigenpairs(SLEPc.EPS.Which.TARGET_MAGNITUDE)
+                    eps.setTarget(settings.sigma)
+                eps.setDimensions(nev=settings.nev, ncv=settings.ncv or PETSc.DECIDE)
+                eps.setTolerances(tol=settings.tol, max_it=settings.max_it)
+                eps.setFromOptions()
+                t1 = time.perf_counter()
+                try:
+                    eps.setUp()  # symbolic + numeric factorisation of H - sigma
+                    break
+                except (PETSc.Error, SystemError) as err:  # petsc4py may surface it as SystemError
+                    if lowest or attempt == len(WORKSPACE_PERCENT) - 1:
+                        raise ConvergenceError(
+                            f"slepc: factorisation of H - sigma at sigma={settings.sigma} failed "
+                            f"(MUMPS workspace up to {workspace} %): {str(err).splitlines()[0]}"
+                        ) from err
             t_factor = time.perf_counter() - t1
             eps.solve()
             t_solve = time.perf_counter() - t1
@@ -159,7 +176,8 @@ class SlepcSolver:
                 **({} if lowest else self._mumps_statistics(eps)),
             }
         finally:
-            eps.destroy()
+            if eps is not None:
+                eps.destroy()
             mat.destroy()
             for key in options:
                 opts.delValue(prefix + key)

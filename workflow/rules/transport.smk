@@ -1,0 +1,103 @@
+# The transport kind (wavelearn.campaign.transport): one transport job per chunk of antidot
+# layouts (Kwant, one core, one BLAS thread), gathered into one fingerprint dataset per study.
+
+from wavelearn.campaign.transport import (
+    chunk_path,
+    fingerprints_path,
+    fingerprints_plot_path,
+    vae_arguments,
+    vae_dir,
+    vae_report,
+)
+
+transport_point = point_getter("transport")
+transport_chunk = chunk_getter("transport")
+
+
+rule transport:
+    output:
+        chunk_path(RESULTS, "{study}", "{chunk}"),
+    params:
+        args=lambda wildcards: transport_point(wildcards).job_arguments(transport_chunk(wildcards)),
+    log:
+        "logs/transport/{study}/chunk{chunk}.log",
+    benchmark:
+        "benchmarks/transport/{study}/chunk{chunk}.tsv"
+    threads: 1
+    resources:
+        cpus_per_task=1,
+    retries: 1
+    conda:
+        "../../envs/transport.yaml"
+    shell:
+        "OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 wavelearn transport {params.args} "
+        "--no-progress --output {output:q} > {log:q} 2>&1"
+
+
+rule gather_fingerprints:
+    input:
+        lambda wildcards: [
+            transport_point(wildcards).output(RESULTS, c) for c in transport_point(wildcards).chunks
+        ],
+    output:
+        fingerprints_path(RESULTS, "{study}"),
+    log:
+        "logs/gather_fingerprints/{study}.log",
+    conda:
+        "../../envs/transport.yaml"
+    shell:
+        "wavelearn gather-fingerprints {input:q} --output {output:q} > {log:q} 2>&1"
+
+
+rule plot_fingerprints:
+    input:
+        fingerprints_path(RESULTS, "{study}"),
+    output:
+        fingerprints_plot_path(RESULTS, "{study}"),
+    log:
+        "logs/plot_fingerprints/{study}.log",
+    conda:
+        "../../envs/transport.yaml"
+    shell:
+        "wavelearn plot-fingerprints {input:q} --output {output:q} > {log:q} 2>&1"
+
+
+rule train_vae:
+    input:
+        fingerprints_path(RESULTS, "{study}"),
+    output:
+        vae_dir(RESULTS, "{study}", "{variant}") + "/network.json",
+    wildcard_constraints:
+        variant="full|layout",
+    params:
+        args=lambda wildcards: vae_arguments(study_of(wildcards), wildcards.variant),
+        workdir=lambda wildcards, output: os.path.dirname(output[0]),
+    log:
+        "logs/train_vae/{study}/{variant}.log",
+    benchmark:
+        "benchmarks/train_vae/{study}/{variant}.tsv"
+    threads: 2
+    conda:
+        "../../envs/learning.yaml"
+    shell:
+        "wavelearn vae train {input:q} {params.args} --workdir {params.workdir:q} --no-progress > {log:q} 2>&1"
+
+
+rule evaluate_vae:
+    input:
+        data=fingerprints_path(RESULTS, "{study}"),
+        full=vae_dir(RESULTS, "{study}", "full") + "/network.json",
+        layout=vae_dir(RESULTS, "{study}", "layout") + "/network.json",
+    output:
+        vae_report(RESULTS, "{study}"),
+    params:
+        full=lambda wildcards, input: os.path.dirname(input.full),
+        layout=lambda wildcards, input: os.path.dirname(input.layout),
+        folder=lambda wildcards, output: os.path.dirname(output[0]),
+    log:
+        "logs/evaluate_vae/{study}.log",
+    conda:
+        "../../envs/learning.yaml"
+    shell:
+        "wavelearn vae evaluate {input.data:q} --network {params.full:q} --network {params.layout:q} "
+        "--output {params.folder:q} > {log:q} 2>&1"
