@@ -21,7 +21,7 @@ def test_dry_run_counts_jobs_per_rule(tmp_path, write_config, planned_jobs):
     write_config(tmp_path, [{**TINY, "L": [4, 6]}, {**TINY, "name": "perc", "model": "percolation", "L": [6, 8], "p": [0.5, 0.9],
                                                      "W": [0.0], "realizations": 5}])
     # tiny: 2 L x 3 W x 2 chunks; perc: 2 L x 2 p x 3 chunks (5 realizations, 2 per job)
-    assert planned_jobs(tmp_path) == {"all": 1, "eigensolve": 12 + 12, "gather": 4, "summarize": 1,
+    assert planned_jobs(tmp_path) == {"all": 1, "eigensolve": 12 + 12, "gather": 4, "summarize": 1, "criticality": 2,
                                       "plot_states": 4}
 
 
@@ -83,7 +83,8 @@ def test_gather_holds_every_shard_sample_exactly_once(campaign):
 def test_changing_one_value_reruns_only_that_point(campaign, tmp_path, write_config, planned_jobs, planned_outputs):
     work = copy_campaign(campaign, tmp_path)
     write_config(work, [{**TINY, "W": [1.0, 3.5, 5.0]}, TINY_MPI])
-    assert planned_jobs(work) == {"all": 1, "eigensolve": 2, "gather": 1, "summarize": 1, "plot_states": 1}
+    assert planned_jobs(work) == {"all": 1, "eigensolve": 2, "gather": 1, "summarize": 1, "plot_states": 1,
+                                  "criticality": 1}
     assert sorted(planned_outputs(work, "eigensolve")) == [
         "results/tiny/L6/W3.5_p1_flux0/chunk000.h5", "results/tiny/L6/W3.5_p1_flux0/chunk001.h5"]
 
@@ -91,13 +92,15 @@ def test_changing_one_value_reruns_only_that_point(campaign, tmp_path, write_con
 def test_adding_a_point_adds_only_its_jobs(campaign, tmp_path, write_config, planned_jobs):
     work = copy_campaign(campaign, tmp_path)
     write_config(work, [{**TINY, "W": [1.0, 3.0, 5.0, 7.0]}, TINY_MPI])
-    assert planned_jobs(work) == {"all": 1, "eigensolve": 2, "gather": 1, "summarize": 1, "plot_states": 1}
+    assert planned_jobs(work) == {"all": 1, "eigensolve": 2, "gather": 1, "summarize": 1, "plot_states": 1,
+                                  "criticality": 1}
 
 
 def test_more_realizations_add_chunks_and_keep_old_ones(campaign, tmp_path, write_config, planned_jobs, planned_outputs):
     work = copy_campaign(campaign, tmp_path)
     write_config(work, [{**TINY, "realizations": 8}, TINY_MPI])
-    assert planned_jobs(work) == {"all": 1, "eigensolve": 3 * 2, "gather": 1, "summarize": 1, "plot_states": 1}
+    assert planned_jobs(work) == {"all": 1, "eigensolve": 3 * 2, "gather": 1, "summarize": 1, "plot_states": 1,
+                                  "criticality": 1}
     assert all("chunk002" in o or "chunk003" in o for o in planned_outputs(work, "eigensolve"))
 
 

@@ -179,5 +179,5 @@ checkpoint refine:
     conda:
         "../../envs/analysis.yaml"
     shell:
-        "python -m wavelearn.cli.refine {input:q} --round {wildcards.round} {params.args} --output {output:q} "
+        "wavelearn refine {input:q} --round {wildcards.round} {params.args} --output {output:q} "
         "> {log:q} 2>&1"

@@ -10,10 +10,23 @@ import os
 import sys
 
 from wavelearn import __version__
-from wavelearn.cli import criticality, eigensolve, gather, nqs, plan, scan, show, summarize, train, transport, vae
+from wavelearn.cli import (
+    criticality,
+    eigensolve,
+    gather,
+    nqs,
+    plan,
+    refine,
+    scan,
+    show,
+    summarize,
+    train,
+    transport,
+    vae,
+)
 from wavelearn.errors import WavelearnError
 
-COMMANDS = (eigensolve, gather, plan, summarize, criticality, train, scan, transport, vae, nqs, show)
+COMMANDS = (eigensolve, gather, plan, summarize, criticality, refine, train, scan, transport, vae, nqs, show)
 
 
 def build_parser() -> argparse.ArgumentParser:
