@@ -8,7 +8,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from wavelearn.errors import ParameterError
-from wavelearn.solvers.base import Eigenpairs, SolverSettings, check_size, finish
+from wavelearn.solvers.base import Eigenpairs, SolverSettings, boundary_info, check_size, finish, window_count
 
 MAX_DIMENSION = 20_000  # beyond this a dense n x n matrix no longer fits a laptop's memory
 
@@ -23,5 +23,11 @@ class DenseSolver:
             raise ParameterError(f"dense backend: dimension {n} > {MAX_DIMENSION}; use slepc or scipy")
         start = time.perf_counter()
         values, vectors = np.linalg.eigh(matrix.toarray())
+        spectrum = values
         values, vectors, residuals = finish(values, vectors, matrix, settings)
-        return Eigenpairs(values, vectors, residuals, {"solve": time.perf_counter() - start}, {"converged": n})
+        info = {"converged": n}
+        if settings.which == "nearest":
+            # The whole spectrum is at hand: the same window count as the Krylov backends, exactly.
+            count = window_count(matrix, settings, values, below=lambda _, shift: int(np.sum(spectrum < shift)))
+            info.update(boundary_info(count))
+        return Eigenpairs(values, vectors, residuals, {"solve": time.perf_counter() - start}, info)

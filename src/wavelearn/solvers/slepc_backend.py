@@ -17,6 +17,7 @@ contiguous row range. Eigenvectors are gathered on rank 0.
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
 
@@ -24,7 +25,16 @@ import numpy as np
 import scipy.sparse as sp
 
 from wavelearn.errors import ConvergenceError, ParameterError
-from wavelearn.solvers.base import Eigenpairs, SolverSettings, check_size, finish, require_converged
+from wavelearn.solvers.base import (
+    Eigenpairs,
+    SolverSettings,
+    check_size,
+    complete_nearest,
+    converged_only,
+    finish,
+    require_converged,
+    window_count,
+)
 
 # MUMPS ICNTL(7) codes of the orderings Debian's MUMPS provides (no METIS/SCOTCH there).
 MUMPS_ORDERINGS = {"amd": 0, "amf": 2, "pord": 4, "qamd": 6}
@@ -128,41 +138,7 @@ class SlepcSolver:
             opts.setValue(prefix + key, value)
         eps = None
         try:
-            # MUMPS sizes its workspace from the analysis; an (almost) singular H - sigma with many
-            # delayed pivots (clean lattices at a degenerate level) needs more (INFOG(1) = -9):
-            # retried with a larger ICNTL(14) before giving up.
-            for attempt, workspace in enumerate(WORKSPACE_PERCENT):
-                if not lowest:
-                    options["st_mat_mumps_icntl_14"] = str(workspace)
-                    opts.setValue(prefix + "st_mat_mumps_icntl_14", str(workspace))
-                if eps is not None:
-                    eps.destroy()
-                eps = SLEPc.EPS().create(comm=self.comm)
-                eps.setOptionsPrefix(prefix)
-                eps.setOperators(mat)
-                eps.setProblemType(SLEPc.EPS.ProblemType.HEP)
-                eps.setType(SLEPc.EPS.Type.KRYLOVSCHUR)
-                if lowest:
-                    eps.setWhichEigenpairs(SLEPc.EPS.Which.SMALLEST_REAL)
-                else:
-                    eps.setWhichEigenpairs(SLEPc.EPS.Which.TARGET_MAGNITUDE)
-                    eps.setTarget(settings.sigma)
-                eps.setDimensions(nev=settings.nev, ncv=settings.ncv or PETSc.DECIDE)
-                eps.setTolerances(tol=settings.tol, max_it=settings.max_it)
-                eps.setFromOptions()
-                t1 = time.perf_counter()
-                try:
-                    eps.setUp()  # symbolic + numeric factorisation of H - sigma
-                    break
-                except (PETSc.Error, SystemError) as err:  # petsc4py may surface it as SystemError
-                    if lowest or attempt == len(WORKSPACE_PERCENT) - 1:
-                        raise ConvergenceError(
-                            f"slepc: factorisation of H - sigma at sigma={settings.sigma} failed "
-                            f"(MUMPS workspace up to {workspace} %): {str(err).splitlines()[0]}"
-                        ) from err
-            t_factor = time.perf_counter() - t1
-            eps.solve()
-            t_solve = time.perf_counter() - t1
+            eps, t_factor, t_solve = self._eps(mat, settings, settings.nev, lowest, options, prefix)
             nconv = eps.getConverged()
             require_converged(nconv, settings, self.name)
             values, vectors = self._collect(eps, mat, nconv)
@@ -175,6 +151,39 @@ class SlepcSolver:
                 "ranks": self.comm.getSize(),
                 **({} if lowest else self._mumps_statistics(eps)),
             }
+            eps.destroy()
+            eps = None
+
+            # Rank 0 sorts, orthonormalises and checks; its verdict is shared with every rank.
+            mpi = self.comm.tompi4py()
+            outcome = None
+            if self.rank == 0:
+                try:
+                    raw = (values, vectors) if lowest else converged_only(matrix, values, vectors, settings)
+                    outcome = finish(*raw, matrix, settings)
+                except ConvergenceError as err:
+                    outcome = err
+            outcome = mpi.bcast(outcome, root=0)
+            if isinstance(outcome, ConvergenceError):
+                raise outcome
+            values, vectors, residuals = outcome
+            if not lowest:
+                # The nev nearest whatever the degeneracy: rank 0 counts the window by inertia,
+                # every rank takes part in the deflated solves for what is missing.
+                t2 = time.perf_counter()
+
+                def count(found):
+                    return mpi.bcast(window_count(matrix, settings, found) if self.rank == 0 else None, root=0)
+
+                def more(found, k, sigma):
+                    return self._deflated(mat, dataclasses.replace(settings, shift_offset=sigma - settings.target),
+                                          k, options, prefix, found)
+
+                values, vectors, residuals, extra = complete_nearest(
+                    matrix, settings, values, vectors, residuals, more, self.name, counter=count)
+                values, vectors, residuals = mpi.bcast((values, vectors, residuals), root=0)
+                info.update(extra)
+                t_solve += time.perf_counter() - t2
         finally:
             if eps is not None:
                 eps.destroy()
@@ -182,19 +191,79 @@ class SlepcSolver:
             for key in options:
                 opts.delValue(prefix + key)
 
-        # Rank 0 sorts, orthonormalises and checks; its verdict is shared with every rank.
-        outcome = None
-        if self.rank == 0:
-            try:
-                outcome = finish(values, vectors, matrix, settings)
-            except ConvergenceError as err:
-                outcome = err
-        outcome = self.comm.tompi4py().bcast(outcome, root=0)
-        if isinstance(outcome, ConvergenceError):
-            raise outcome
-        values, vectors, residuals = outcome if self.rank == 0 else (outcome[0], None, outcome[2])
+        if self.rank != 0:
+            vectors = None
         timings = {"setup": t_setup, "factor": t_factor, "solve": t_solve}
         return Eigenpairs(values, vectors, residuals, timings, info)
+
+    def _eps(self, mat, settings: SolverSettings, nev: int, lowest: bool, options: dict, prefix: str,
+             deflation=None):
+        """A solved EPS for ``nev`` pairs (orthogonal to the Vecs in ``deflation``), and its timings."""
+        PETSc, SLEPc = _petsc()
+        opts = PETSc.Options()
+        eps = None
+        # MUMPS sizes its workspace from the analysis; an (almost) singular H - sigma with many
+        # delayed pivots (clean lattices at a degenerate level) needs more (INFOG(1) = -9):
+        # retried with a larger ICNTL(14) before giving up.
+        for attempt, workspace in enumerate(WORKSPACE_PERCENT):
+            if not lowest:
+                options["st_mat_mumps_icntl_14"] = str(workspace)
+                opts.setValue(prefix + "st_mat_mumps_icntl_14", str(workspace))
+            if eps is not None:
+                eps.destroy()
+            eps = SLEPc.EPS().create(comm=self.comm)
+            eps.setOptionsPrefix(prefix)
+            eps.setOperators(mat)
+            eps.setProblemType(SLEPc.EPS.ProblemType.HEP)
+            eps.setType(SLEPc.EPS.Type.KRYLOVSCHUR)
+            if lowest:
+                eps.setWhichEigenpairs(SLEPc.EPS.Which.SMALLEST_REAL)
+            else:
+                eps.setWhichEigenpairs(SLEPc.EPS.Which.TARGET_MAGNITUDE)
+                eps.setTarget(settings.sigma)
+            ncv = settings.ncv if deflation is None else None
+            eps.setDimensions(nev=nev, ncv=ncv or PETSc.DECIDE)
+            eps.setTolerances(tol=settings.tol, max_it=settings.max_it)
+            if deflation is not None:
+                eps.setDeflationSpace(deflation)
+            eps.setFromOptions()
+            t1 = time.perf_counter()
+            try:
+                eps.setUp()  # symbolic + numeric factorisation of H - sigma
+                break
+            except (PETSc.Error, SystemError) as err:  # petsc4py may surface it as SystemError
+                if lowest or attempt == len(WORKSPACE_PERCENT) - 1:
+                    eps.destroy()
+                    raise ConvergenceError(
+                        f"slepc: factorisation of H - sigma at sigma={settings.sigma} failed "
+                        f"(MUMPS workspace up to {workspace} %): {str(err).splitlines()[0]}"
+                    ) from err
+        t_factor = time.perf_counter() - t1
+        eps.solve()
+        return eps, t_factor, time.perf_counter() - t1
+
+    def _deflated(self, mat, settings: SolverSettings, k: int, options: dict, prefix: str, found: np.ndarray):
+        """``k`` pairs nearest sigma orthogonal to the columns of ``found`` (every rank gets them).
+
+        SLEPc's deflation space: Krylov-Schur works in the orthogonal complement of ``found``,
+        so copies of a degenerate level it already returned cannot come back.
+        """
+        vecs = []
+        start, stop = mat.getOwnershipRange()
+        for column in found.T:
+            v = mat.createVecRight()
+            v.setArray(column[start:stop].astype(v.getArray().dtype))
+            vecs.append(v)
+        eps = None
+        try:
+            eps, _, _ = self._eps(mat, settings, k, False, options, prefix, deflation=vecs)
+            values, vectors = self._collect(eps, mat, eps.getConverged())
+        finally:
+            if eps is not None:
+                eps.destroy()
+            for v in vecs:
+                v.destroy()
+        return self.comm.tompi4py().bcast((values, vectors), root=0)
 
     def _collect(self, eps, mat, nconv: int):
         """All converged eigenvalues (every rank) and eigenvectors (rank 0 only)."""
