@@ -64,6 +64,11 @@ run: install
 	@column -s, -t results/summary.csv
 	@for f in results/learning/*/scan_*/phase_diagram.csv; do \
 	  echo; echo "$$f (critical point per L, 95 % bootstrap interval; plot beside it):"; column -s, -t $$f; done
+	@for f in results/*/vae/report/metrics.json; do [ -f "$$f" ] || continue; \
+	  echo; echo "$$f (VAE on the fingerprints against trivial baselines):"; cat "$$f"; done
+	@for f in results/*/L*_alpha*_W*/run.h5; do [ -f "$$f" ] || continue; \
+	  $(PY) -c "import sys; from wavelearn.io.nqs import read_run; r = read_run(sys.argv[1]); \
+	  print(sys.argv[1] + ': E =', round(r.energy, 5), 'exact', r.exact_energy, 'relative error', r.relative_error)" "$$f"; done
 
 dag: install
 	@mkdir -p dag
