@@ -293,22 +293,34 @@ class WindowCount:
 
 
 def window_count(matrix: sp.spmatrix, settings: SolverSettings, values: np.ndarray,
-                 below=count_below) -> WindowCount:
+                 below=count_below, counts=None) -> WindowCount:
     """Count the eigenvalues of H around the returned ``values`` (see :class:`WindowCount`).
 
     ``below(matrix, shift)`` counts the eigenvalues below ``shift`` (inertia; the dense
-    backend passes the exact spectrum instead).
+    backend passes the exact spectrum instead); ``counts(shifts)`` may replace it with all
+    the counts at once (under MPI each rank factorises one shift). The outer window comes
+    first: when it holds no more eigenvalues than were returned (every non-degenerate case)
+    the returned pairs are all of them and the inner window is not factorised at all.
     """
+    if counts is None:
+        def counts(shifts):
+            return [below(matrix, shift) for shift in shifts]
+
     distance = np.abs(np.asarray(values) - settings.target)
     radius = float(distance.max())
     margin = window_margin(settings, radius)
     inner_radius = radius - margin
+    inner_returned = int(np.sum(distance < inner_radius))
+    low, high = counts([settings.target - radius - margin, settings.target + radius + margin])
+    outer = high - low
+    if outer <= len(values):
+        return WindowCount(inner_returned, inner_returned, outer, len(values))
     if inner_radius > 0:
-        inner = below(matrix, settings.target + inner_radius) - below(matrix, settings.target - inner_radius)
+        low, high = counts([settings.target - inner_radius, settings.target + inner_radius])
+        inner = high - low
     else:
         inner = 0
-    outer = below(matrix, settings.target + radius + margin) - below(matrix, settings.target - radius - margin)
-    return WindowCount(inner, int(np.sum(distance < inner_radius)), outer, len(values))
+    return WindowCount(inner, inner_returned, outer, len(values))
 
 
 def boundary_info(count: WindowCount) -> dict[str, int]:
@@ -350,7 +362,7 @@ def complete_nearest(
     sigma orthogonal to the ``vectors`` found so far (deflation; ``more(vectors, k, sigma)``, the pole
 from :func:`deflation_sigma`), and the union is finished again.
     When the count already matches nothing is recomputed: the values are those of the solve.
-    ``counter(values)`` replaces :func:`window_count` (under MPI: rank 0 counts, all ranks agree).
+    ``counter(values)`` replaces :func:`window_count` (under MPI: the ranks share the counts).
     """
     info: dict[str, int] = {}
     for round_ in range(MAX_COMPLETION_ROUNDS + 1):
@@ -363,6 +375,8 @@ from :func:`deflation_sigma`), and the union is finished again.
         if round_ == MAX_COMPLETION_ROUNDS:
             break
         extra = min(max(count.missing, short) + settings.nev, matrix.shape[0] - vectors.shape[1] - 1)
+        if extra < 1:  # the found vectors already span (almost) the whole space
+            break
         new_values, new_vectors = converged_only(matrix, *more(vectors, extra, deflation_sigma(settings, values)),
                                                  settings)
         values, vectors, residuals = finish(

@@ -31,6 +31,7 @@ from wavelearn.solvers.base import (
     check_size,
     complete_nearest,
     converged_only,
+    count_below,
     finish,
     require_converged,
     window_count,
@@ -168,12 +169,20 @@ class SlepcSolver:
                 raise outcome
             values, vectors, residuals = outcome
             if not lowest:
-                # The nev nearest whatever the degeneracy: rank 0 counts the window by inertia,
-                # every rank takes part in the deflated solves for what is missing.
+                # The nev nearest whatever the degeneracy: the ranks count the window by inertia
+                # (one shift each), all take part in the deflated solves for what is missing.
                 t2 = time.perf_counter()
 
-                def count(found):
-                    return mpi.bcast(window_count(matrix, settings, found) if self.rank == 0 else None, root=0)
+                def shared_counts(shifts):
+                    # Shift i is factorised on rank i % size, every rank gets every count.
+                    mine = {i: count_below(matrix, shift) for i, shift in enumerate(shifts)
+                            if i % mpi.Get_size() == self.rank}
+                    everyone = {i: c for part in mpi.allgather(mine) for i, c in part.items()}
+                    return [everyone[i] for i in range(len(shifts))]
+
+                def count(found_values):
+                    # Rank 0's values decide the shifts, so every rank counts the same window.
+                    return window_count(matrix, settings, mpi.bcast(found_values, root=0), counts=shared_counts)
 
                 def more(found, k, sigma):
                     return self._deflated(mat, dataclasses.replace(settings, shift_offset=sigma - settings.target),
