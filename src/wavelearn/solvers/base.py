@@ -165,6 +165,8 @@ def converged_only(matrix: sp.spmatrix, values: np.ndarray, vectors: np.ndarray,
     :func:`complete_nearest`.
     """
     values = np.real(np.asarray(values))
+    if len(values) == 0:
+        return values, vectors
     residuals = residual_norms(matrix, values, vectors / np.linalg.norm(vectors, axis=0))
     good = residuals <= residual_limit(values, settings)
     if np.all(good):

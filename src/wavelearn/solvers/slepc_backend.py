@@ -174,10 +174,19 @@ class SlepcSolver:
                 t2 = time.perf_counter()
 
                 def shared_counts(shifts):
-                    # Shift i is factorised on rank i % size, every rank gets every count.
-                    mine = {i: count_below(matrix, shift) for i, shift in enumerate(shifts)
-                            if i % mpi.Get_size() == self.rank}
+                    # Shift i is factorised on rank i % size, every rank gets every count; a
+                    # failed count is raised on every rank (none is left in the allgather).
+                    mine = {}
+                    for i, shift in enumerate(shifts):
+                        if i % mpi.Get_size() == self.rank:
+                            try:
+                                mine[i] = count_below(matrix, shift)
+                            except ConvergenceError as err:
+                                mine[i] = err
                     everyone = {i: c for part in mpi.allgather(mine) for i, c in part.items()}
+                    for c in everyone.values():
+                        if isinstance(c, ConvergenceError):
+                            raise c
                     return [everyone[i] for i in range(len(shifts))]
 
                 def count(found_values):
@@ -266,7 +275,11 @@ class SlepcSolver:
         eps = None
         try:
             eps, _, _ = self._eps(mat, settings, k, False, options, prefix, deflation=vecs)
-            values, vectors = self._collect(eps, mat, eps.getConverged())
+            nconv = eps.getConverged()
+            if nconv:
+                values, vectors = self._collect(eps, mat, nconv)
+            else:  # nothing new: the caller's next count says so, or it gives up
+                values, vectors = np.empty(0), np.empty((found.shape[0], 0), found.dtype)
         finally:
             if eps is not None:
                 eps.destroy()
