@@ -12,7 +12,7 @@ import sys
 import tempfile
 from collections import defaultdict
 
-from wavelearn.errors import ParameterError, WavelearnError
+from wavelearn.errors import ParameterError
 
 
 def _values(text: str) -> list[float]:
@@ -100,12 +100,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser(argparse.ArgumentParser(prog="python -m wavelearn.cli.refine", description=__doc__)).parse_args(argv)
-    try:
-        return run(args)
-    except (WavelearnError, OSError) as err:
-        print(f"wavelearn refine: error: {err}", file=sys.stderr)
-        return 2
+    """``python -m wavelearn.cli.refine``: the same as ``wavelearn refine`` (one error handling)."""
+    from wavelearn.cli.main import main as wavelearn
+
+    return wavelearn(["refine", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -8,7 +8,7 @@ import sys
 import time
 
 from wavelearn.eigenstates import parse_realizations
-from wavelearn.errors import ParameterError, WavelearnError
+from wavelearn.errors import ParameterError
 from wavelearn.transport.params import Billiard
 
 HELP = "magneto-conductance g(B), wave-function and layout images of antidot billiards -> HDF5"
@@ -147,16 +147,10 @@ def run(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Standalone entry (``python -m wavelearn.cli.transport``), same as ``wavelearn transport``."""
-    parser = argparse.ArgumentParser(prog="wavelearn transport", description=DESCRIPTION,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    add_arguments(parser)
-    args = parser.parse_args(argv)
-    try:
-        return run(args)
-    except (WavelearnError, OSError) as err:
-        print(f"wavelearn transport: error: {err}", file=sys.stderr)
-        return 2
+    """``python -m wavelearn.cli.transport``: the same as ``wavelearn transport`` (one error handling)."""
+    from wavelearn.cli.main import main as wavelearn
+
+    return wavelearn(["transport", *(sys.argv[1:] if argv is None else argv)])
 
 
 if __name__ == "__main__":

@@ -39,7 +39,7 @@ from typing import Any, Iterable, Sequence
 import h5py
 import numpy as np
 
-from wavelearn.io.formats import FINGERPRINTS, check_format, require
+from wavelearn.io.formats import FINGERPRINTS, check_format, python_value, require
 from wavelearn.errors import DataError
 from wavelearn.io.atomic import atomic_path
 from wavelearn.io.provenance import provenance
@@ -157,18 +157,10 @@ def write_fingerprints(path: str | os.PathLike, data: FingerprintData,
             f.attrs[key] = value
 
 
-def _python(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, bytes):
-        return value.decode()
-    return value
-
-
 def _open_checked(f: h5py.File, path: str | os.PathLike) -> dict[str, Any]:
     check_format(f, FORMAT, path)
     require(f, ("field", *ROWS, *SHARED, *(k.name for k in dataclasses.fields(Billiard))), path)
-    return {key: _python(value) for key, value in f.attrs.items()}
+    return {key: python_value(value) for key, value in f.attrs.items()}
 
 
 def read_fingerprints(path: str | os.PathLike, load_images: bool = True) -> FingerprintData:

@@ -22,6 +22,17 @@ NQS_RUN = "wavelearn-nqs-run"          # a variational Monte Carlo run: energy t
 VERSIONS = {EIGENSTATES: (1,), DATASET: (1,), SCAN: (0, 1), FINGERPRINTS: (1,), NQS_RUN: (1,)}  # scan 0: written before versions were recorded
 
 
+def python_value(value):
+    """An HDF5 attribute as a plain Python value (numpy scalars -> numbers, bytes -> str)."""
+    import numpy as np
+
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, bytes):
+        return value.decode()
+    return value
+
+
 def _text(value) -> str | None:
     if isinstance(value, bytes):
         return value.decode()

@@ -26,7 +26,6 @@ import h5py
 import numpy as np
 
 from wavelearn.io.formats import NQS_RUN, check_format, require
-from wavelearn.errors import DataError
 from wavelearn.io.atomic import atomic_path
 from wavelearn.io.provenance import provenance
 

@@ -32,7 +32,7 @@ import h5py
 import numpy as np
 
 from wavelearn.io.atomic import atomic_path
-from wavelearn.io.formats import EIGENSTATES as FORMAT, check_format, require
+from wavelearn.io.formats import EIGENSTATES as FORMAT, check_format, python_value, require
 from wavelearn.io.provenance import provenance
 from wavelearn.lattice import LatticeModel, point_hash
 from wavelearn.solvers.base import SolverSettings
@@ -96,21 +96,13 @@ def write_shard(path: str | os.PathLike, shard: ShardData, extra_attrs: dict[str
             f.attrs[key] = value
 
 
-def _python(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    if isinstance(value, bytes):
-        return value.decode()
-    return value
-
-
 def read_shard(path: str | os.PathLike, load_psi: bool = False) -> ShardData:
     """Read a shard written by :func:`write_shard`; raises DataError for other files."""
     with h5py.File(path, "r") as f:
         check_format(f, FORMAT, path)
         require(f, (*ARRAYS, *(k.name for k in dataclasses.fields(LatticeModel)),
                     *(k.name for k in dataclasses.fields(SolverSettings)), "campaign_seed", "backend"), path)
-        attrs = {key: _python(value) for key, value in f.attrs.items()}
+        attrs = {key: python_value(value) for key, value in f.attrs.items()}
         model = LatticeModel(**{k.name: attrs[k.name] for k in dataclasses.fields(LatticeModel)})
         settings_fields = {k.name: attrs[k.name] for k in dataclasses.fields(SolverSettings)}
         settings_fields["ncv"] = settings_fields["ncv"] or None

@@ -39,6 +39,9 @@ from wavelearn.io.atomic import atomic_path, write_bytes
 CHECKPOINT = "checkpoint.msgpack"
 SIGNATURE = "checkpoint.json"
 HISTORY = "history.csv"
+# A finished network: its parameters, then its description (written last: its presence means "trained").
+NETWORK_PARAMS = "network.msgpack"
+NETWORK_INFO = "network.json"
 
 
 @dataclass(frozen=True)
@@ -169,6 +172,14 @@ def write_history(path: str | Path, history: Sequence[dict[str, float]]) -> None
         writer.writerow(list(history[0]))
         for record in history:
             writer.writerow([int(v) if k == "epoch" else f"{v:.6g}" for k, v in record.items()])
+
+
+def save_network(workdir: str | Path, params: Any, info: dict) -> None:
+    """Write a trained network: ``network.msgpack`` (Flax serialisation), then ``network.json``."""
+    workdir = Path(workdir)
+    write_bytes(workdir / NETWORK_PARAMS, serialization.to_bytes(params))
+    with atomic_path(workdir / NETWORK_INFO) as tmp:
+        tmp.write_text(json.dumps(info, indent=2))
 
 
 def make_step(task: Task, optimizer: optax.GradientTransformation):

@@ -22,7 +22,8 @@ from wavelearn.io.atomic import atomic_path
 from wavelearn.learning.fingerprints import metrics as M
 from wavelearn.learning.fingerprints.data import VAEData
 from wavelearn.learning.fingerprints.network import FingerprintVAE, VAEConfig
-from wavelearn.learning.fingerprints.training import NETWORK_INFO, NETWORK_PARAMS, Normalisation, check_data, param_shapes
+from wavelearn.learning.core import NETWORK_INFO, NETWORK_PARAMS
+from wavelearn.learning.fingerprints.training import Normalisation, check_data, param_shapes
 
 
 @dataclass

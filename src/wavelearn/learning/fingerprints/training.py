@@ -25,7 +25,6 @@ Files in the work folder, besides the core's (checkpoint.*, history.csv):
 from __future__ import annotations
 
 import functools
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -33,18 +32,22 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
-from flax import serialization
 
 from wavelearn.errors import DataError, ParameterError
-from wavelearn.io.atomic import atomic_path, write_bytes
-from wavelearn.learning.core import FitResult, FitSettings, PrintEpochs, ProgressBar, SupervisedTask, fit
+from wavelearn.learning.core import (
+    FitResult,
+    FitSettings,
+    PrintEpochs,
+    ProgressBar,
+    SupervisedTask,
+    fit,
+    save_network,
+)
 from wavelearn.learning.fingerprints import metrics as M
 from wavelearn.learning.fingerprints.data import VAEData
 from wavelearn.learning.fingerprints.network import FingerprintVAE, VAEConfig, kl_divergence
 from wavelearn.learning.plots import HistoryPlot
 
-NETWORK_INFO = "network.json"
-NETWORK_PARAMS = "network.msgpack"
 
 
 @dataclass(frozen=True)
@@ -245,11 +248,9 @@ def train_vae(data: VAEData, train_idx: np.ndarray, val_idx: np.ndarray, config:
     result = fit(task, optax.adam(settings.learning_rate), FitSettings(settings.epochs, settings.seed), workdir,
                  signature=signature, callbacks=callbacks, stop_after=stop_after)
     if result.epochs_done == settings.epochs:
-        write_bytes(workdir / NETWORK_PARAMS, serialization.to_bytes(result.params))
         info = {"vae": config.as_dict(), "train": asdict(settings), "normalisation": asdict(norm),
                 "field": np.asarray(data.field, float).tolist(), "train_idx": train_idx.tolist(),
                 "val_idx": val_idx.tolist(), "metrics": final_metrics(task, result.params),
                 "history": str(workdir / "history.csv"), **(metadata or {})}
-        with atomic_path(workdir / NETWORK_INFO) as tmp:
-            tmp.write_text(json.dumps(info, indent=2))
+        save_network(workdir, result.params, info)
     return result

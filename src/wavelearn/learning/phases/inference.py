@@ -21,7 +21,7 @@ from wavelearn.errors import DataError
 from wavelearn.io.datasets import read_dataset, realization_keys
 from wavelearn.io.scans import ScanResult
 from wavelearn.learning.phases.network import CNNConfig, PhaseCNN, check_shape, prepare_input
-from wavelearn.learning.phases.training import NETWORK_INFO, NETWORK_PARAMS
+from wavelearn.learning.core import NETWORK_INFO, NETWORK_PARAMS
 
 
 @dataclass

@@ -13,7 +13,6 @@ Files in the work folder, besides the core's (checkpoint.*, history.csv):
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Sequence
@@ -22,17 +21,21 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 import optax
-from flax import serialization
 
 from wavelearn.errors import DataError
-from wavelearn.io.atomic import atomic_path, write_bytes
-from wavelearn.learning.core import FitResult, FitSettings, PrintEpochs, ProgressBar, SupervisedTask, fit
+from wavelearn.learning.core import (
+    FitResult,
+    FitSettings,
+    PrintEpochs,
+    ProgressBar,
+    SupervisedTask,
+    fit,
+    save_network,
+)
 from wavelearn.learning.phases.augment import augment
 from wavelearn.learning.phases.network import CNNConfig, PhaseCNN, prepare_input
 from wavelearn.learning.plots import HistoryPlot
 
-NETWORK_INFO = "network.json"
-NETWORK_PARAMS = "network.msgpack"
 
 
 @dataclass(frozen=True)
@@ -117,9 +120,7 @@ def train_classifier(
     result = fit(task, optax.adam(settings.learning_rate), FitSettings(settings.epochs, settings.seed), workdir,
                  signature=signature, callbacks=callbacks, stop_after=stop_after)
     if result.epochs_done == settings.epochs:
-        write_bytes(workdir / NETWORK_PARAMS, serialization.to_bytes(result.params))
         info = {"cnn": cnn.as_dict(), "train": asdict(settings), "classes": list(classes),
                 "history": str(workdir / "history.csv"), **(metadata or {})}
-        with atomic_path(workdir / NETWORK_INFO) as tmp:
-            tmp.write_text(json.dumps(info, indent=2))
+        save_network(workdir, result.params, info)
     return result
