@@ -1,6 +1,7 @@
 # wavelearn — one command each for installing, testing, running and benchmarking.
 #
-#   make install   Debian packages (when root), .venv, native PETSc/SLEPc stack, the package
+#   make install   Debian packages (when root), .venv, native PETSc/SLEPc stack, Kwant, the package
+#                  (GPU=cuda12: the CUDA build of JAX for the training rules)
 #   make test      install + the test suite (real PETSc/SLEPc/MUMPS/MPI)
 #   make run       install + the default campaign (config.yaml), local profile
 #   make dag       render the rule graph and the job DAG to dag/*.svg
@@ -27,7 +28,7 @@ export OPENBLAS_NUM_THREADS := 1
 .PHONY: install system test run dag bench clean help
 
 help:
-	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
 
 system:
 	@envs/native/install-system.sh
@@ -53,7 +54,14 @@ $(STAMPS)/project: pyproject.toml $(STAMPS)/stack $(STAMPS)/kwant
 	$(PY) -m pip install -q --no-build-isolation -e '.[test,workflow,learning]'
 	@touch $@
 
-install: system $(STAMPS)/project
+# GPU=cuda12 (or cuda13): the CUDA build of JAX from the package index, for the training rules on
+# GPU nodes; the default is the CPU build. A stamp per choice, so switching back and forth works.
+GPU ?=
+$(STAMPS)/jax-$(or $(GPU),cpu): $(STAMPS)/project
+	@if [ -n "$(GPU)" ]; then $(PY) -m pip install -q "jax[$(GPU)]"; fi
+	@rm -f $(STAMPS)/jax-*; touch $@
+
+install: system $(STAMPS)/project $(STAMPS)/jax-$(or $(GPU),cpu)
 
 test: install
 	$(PY) -m pytest $(PYTEST_ARGS)

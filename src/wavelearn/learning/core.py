@@ -174,12 +174,20 @@ def write_history(path: str | Path, history: Sequence[dict[str, float]]) -> None
             writer.writerow([int(v) if k == "epoch" else f"{v:.6g}" for k, v in record.items()])
 
 
+def device() -> str:
+    """The device JAX computes on, e.g. ``cpu:0`` or ``cuda:0 (NVIDIA H100 80GB HBM3)``."""
+    first = jax.devices()[0]
+    kind = getattr(first, "device_kind", "")
+    return f"{first}" + (f" ({kind})" if kind and first.platform != "cpu" else "")
+
+
 def save_network(workdir: str | Path, params: Any, info: dict) -> None:
-    """Write a trained network: ``network.msgpack`` (Flax serialisation), then ``network.json``."""
+    """Write a trained network: ``network.msgpack`` (Flax serialisation), then ``network.json``
+    (with the device it was trained on)."""
     workdir = Path(workdir)
     write_bytes(workdir / NETWORK_PARAMS, serialization.to_bytes(params))
     with atomic_path(workdir / NETWORK_INFO) as tmp:
-        tmp.write_text(json.dumps(info, indent=2))
+        tmp.write_text(json.dumps({**info, "device": device()}, indent=2))
 
 
 def make_step(task: Task, optimizer: optax.GradientTransformation):
@@ -218,6 +226,8 @@ def fit(task: Task, optimizer: optax.GradientTransformation, settings: FitSettin
     with atomic_path(signature_file) as tmp:
         tmp.write_text(text)
 
+    # Which device trains, in the job's log and (through device()) in the saved network.
+    print(f"training on {device()}", flush=True)
     step = make_step(task, optimizer)
     base_key = jax.random.PRNGKey(settings.seed)
     for epoch in range(state.epochs_done, settings.epochs):
