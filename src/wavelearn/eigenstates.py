@@ -67,7 +67,8 @@ def solve_realizations(
     check_point(model, settings)
     solver = get_solver(solver) if isinstance(solver, str) else solver
     realizations = list(realizations)
-    rows = {key: [] for key in ("eigenvalues", "density", "residuals", "dimension", "solve", "factor", "psi")}
+    rows = {key: [] for key in ("eigenvalues", "density", "residuals", "dimension", "solve", "factor", "psi",
+                                "boundary")}
     iterator = realizations
     if progress and is_root:
         from tqdm import tqdm
@@ -85,6 +86,8 @@ def solve_realizations(
         rows["dimension"].append(hamiltonian.dimension)
         rows["solve"].append(pairs.timings.get("solve", np.nan))
         rows["factor"].append(pairs.timings.get("factor", np.nan))
+        # A degenerate level straddling the nev boundary: which of its copies came back is arbitrary.
+        rows["boundary"].append((pairs.info.get("boundary_degeneracy", 0), pairs.info.get("boundary_returned", 0)))
         if is_root:
             psi = hamiltonian.on_lattice(pairs.vectors.T)  # (nev, *shape)
             density = np.abs(psi) ** 2
@@ -106,4 +109,6 @@ def solve_realizations(
         solve_seconds=np.array(rows["solve"]),
         factor_seconds=np.array(rows["factor"]),
         psi=np.array(rows["psi"]) if save_psi and is_root else None,
+        attrs={"boundary_degeneracy": np.array([b[0] for b in rows["boundary"]], np.int64),
+               "boundary_returned": np.array([b[1] for b in rows["boundary"]], np.int64)},
     )

@@ -107,7 +107,12 @@ def run(args: argparse.Namespace) -> int:
     )
     wall = time.perf_counter() - start
     if rank == 0:
-        write_shard(args.output, shard, {"mpi_ranks": size, "wall_seconds": wall})
+        write_shard(args.output, shard, {"mpi_ranks": size, "wall_seconds": wall, **shard.attrs})
+        for k, copies, returned in zip(shard.realization, shard.attrs["boundary_degeneracy"],
+                                       shard.attrs["boundary_returned"]):
+            if copies:
+                print(f"warning: realization {k}: a level of multiplicity {copies} straddles the nev boundary "
+                      f"({returned} copies returned; which ones is arbitrary)")
         print(
             f"wrote {args.output}: {model.label()}, E={settings.target:g}, "
             f"{len(realizations)} realization(s) x {settings.nev} states, "
