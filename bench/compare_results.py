@@ -6,7 +6,8 @@ the same datasets, scans and critical points).
 
 Every HDF5 dataset of every shard, dataset and scan file present in both is compared with
 ``numpy.array_equal`` (bit for bit; provenance attributes — times, hosts, commits, versions —
-are ignored); CSV files (summary, scans, phase diagrams) are compared line by line. Exit status
+are ignored; datasets that only B has — a newer format's added columns — are listed, and the
+rest compared); CSV files (summary, scans, phase diagrams) are compared line by line. Exit status
 0 when everything is identical, 1 otherwise; one line per file.
 """
 
@@ -42,7 +43,14 @@ def compare(a: Path, b: Path) -> int:
             same = (a / rel).read_text() == (b / rel).read_text()
         else:
             x, y = arrays(a / rel), arrays(b / rel)
-            same = x.keys() == y.keys() and all(np.array_equal(x[k], y[k]) for k in x)
+            common = x.keys() & y.keys()
+            same = all(np.array_equal(x[k], y[k]) for k in common)
+            added = sorted(y.keys() - x.keys())
+            if same and x.keys() - y.keys():
+                same = False
+            if same and added:
+                print(f"identical (plus new datasets in B: {', '.join(added)}): {rel}")
+                continue
         print(f"{'identical' if same else 'DIFFERENT'}: {rel}")
         different += not same
     print(f"{len(files_a & files_b)} files compared, {different} differ or are missing")
