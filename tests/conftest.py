@@ -79,7 +79,10 @@ def run_cli(wavelearn_cmd):
     """``run_cli(*args, ranks=1, check=True, timeout=300)``: run wavelearn, fail with its stderr."""
 
     def run(*args: str, ranks: int = 1, check: bool = True, timeout: float = 300) -> subprocess.CompletedProcess:
-        result = subprocess.run(wavelearn_cmd(*args, ranks=ranks), capture_output=True, text=True, timeout=timeout)
+        # ENV was captured before any test initialised MPI in this process: an initialised
+        # parent's OMPI_/PMIX_ variables would make a child mpiexec fail.
+        result = subprocess.run(wavelearn_cmd(*args, ranks=ranks), capture_output=True, text=True, timeout=timeout,
+                                env=ENV)
         if check and result.returncode != 0:
             raise AssertionError(f"wavelearn {' '.join(args)} failed ({result.returncode}):\n{result.stderr}")
         return result

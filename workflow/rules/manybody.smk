@@ -1,7 +1,7 @@
 # The many-body kind (wavelearn.campaign.manybody): one VMC run per (study, L, alpha, W), its
 # checkpoints beside its output (a killed run resumes), and the plots per study.
 
-from wavelearn.campaign.manybody import plots_path, run_dir
+from wavelearn.campaign.manybody import plots_path, run_file, work_dir
 
 nqs_point = point_getter("manybody")
 
@@ -12,10 +12,10 @@ wildcard_constraints:
 
 rule nqs:
     output:
-        run_dir(RESULTS, "{study}", "{L}", "{alpha}", "{W}") + "/run.h5",
+        run_file(RESULTS, "{study}", "{L}", "{alpha}", "{W}"),
     params:
         args=lambda wildcards: nqs_point(wildcards).job_arguments(nqs_point(wildcards).chunks[0]),
-        workdir=lambda wildcards, output: os.path.dirname(output[0]) + "/work",
+        workdir=lambda wildcards: work_dir(RESULTS, **dict(wildcards)),
     log:
         "logs/nqs/{study}/L{L}_alpha{alpha}_W{W}.log",
     benchmark:

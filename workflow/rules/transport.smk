@@ -6,7 +6,7 @@ from wavelearn.campaign.transport import (
     fingerprints_path,
     fingerprints_plot_path,
     vae_arguments,
-    vae_dir,
+    vae_network,
     vae_report,
 )
 
@@ -66,7 +66,7 @@ rule train_vae:
     input:
         fingerprints_path(RESULTS, "{study}"),
     output:
-        vae_dir(RESULTS, "{study}", "{variant}") + "/network.json",
+        vae_network(RESULTS, "{study}", "{variant}"),
     wildcard_constraints:
         variant="full|layout",
     params:
@@ -86,8 +86,8 @@ rule train_vae:
 rule evaluate_vae:
     input:
         data=fingerprints_path(RESULTS, "{study}"),
-        full=vae_dir(RESULTS, "{study}", "full") + "/network.json",
-        layout=vae_dir(RESULTS, "{study}", "layout") + "/network.json",
+        full=vae_network(RESULTS, "{study}", "full"),
+        layout=vae_network(RESULTS, "{study}", "layout"),
     output:
         vae_report(RESULTS, "{study}"),
     params:

@@ -21,6 +21,15 @@ def run_dir(results: str, study: str, L: str, alpha: str, W: str) -> str:
     return f"{results}/{study}/L{L}_alpha{alpha}_W{W}"
 
 
+def run_file(results: str, study: str, L: str, alpha: str, W: str) -> str:
+    return f"{run_dir(results, study, L, alpha, W)}/run.h5"
+
+
+def work_dir(results: str, study: str, L: str, alpha: str, W: str) -> str:
+    """Checkpoints and history of a run: a killed job resumes from them."""
+    return f"{run_dir(results, study, L, alpha, W)}/work"
+
+
 def plots_path(results: str, study: str, name: str) -> str:
     return f"{results}/{study}/{name}.png"
 
@@ -50,7 +59,7 @@ class ManybodyPoint(StudyPoint):
         return [Chunk(0, 0, 1)]  # one VMC run per point
 
     def output(self, results: str, chunk: Chunk) -> str:
-        return f"{run_dir(results, **self.wildcards)}/run.h5"
+        return run_file(results, **self.wildcards)
 
     def job_arguments(self, chunk: Chunk) -> str:
         flags = "".join(f" --{key.replace('_', '-')}" + ("" if value is True else f" {value}")

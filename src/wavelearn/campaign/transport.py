@@ -39,6 +39,11 @@ def vae_dir(results: str, study: str, variant: str) -> str:
     return f"{results}/{study}/vae/{variant}"
 
 
+def vae_network(results: str, study: str, variant: str) -> str:
+    """The file whose presence means the VAE variant is trained."""
+    return f"{vae_dir(results, study, variant)}/network.json"
+
+
 def vae_report(results: str, study: str) -> str:
     return f"{results}/{study}/vae/report/metrics.json"
 
