@@ -28,7 +28,7 @@ export OPENBLAS_NUM_THREADS := 1
 .PHONY: install system test run dag bench clean help
 
 help:
-	@sed -n '2,12p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
 
 system:
 	@envs/native/install-system.sh
@@ -89,6 +89,11 @@ bench: install
 	$(PY) bench/workflow_bench.py --output bench/out-workflow.md
 	$(PY) -m pip install -q torch==2.13.0   # the baseline of the training benchmark (CPU build)
 	$(PY) bench/training_bench.py --output bench/out-training.md
+	$(PY) bench/transport_bench.py --sizes 100 200 --output bench/out-transport.md
+	$(PY) bench/vae_bench.py --output bench/out-vae.md
+	@echo "VMC against NetKet: NetKet in its own venv (python -m venv /tmp/netket-venv &&"
+	@echo "  /tmp/netket-venv/bin/pip install netket==3.23), then"
+	@echo "  PYTHONPATH=src /tmp/netket-venv/bin/python bench/nqs_bench.py --impl both --cases chain20 square4 square6"
 	@echo "copy the tables into docs/benchmarks.md"
 
 clean:
