@@ -49,7 +49,6 @@ from wavelearn.learning.fingerprints.network import FingerprintVAE, VAEConfig, k
 from wavelearn.learning.plots import HistoryPlot
 
 
-
 @dataclass(frozen=True)
 class VAETrainConfig:
     """Settings of a VAE's training; the defaults are the CLI's."""

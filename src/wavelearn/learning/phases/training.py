@@ -37,7 +37,6 @@ from wavelearn.learning.phases.network import CNNConfig, PhaseCNN, prepare_input
 from wavelearn.learning.plots import HistoryPlot
 
 
-
 @dataclass(frozen=True)
 class TrainConfig:
     """Settings of a classifier's training; the defaults are the CLI's and the config schema's."""
