@@ -1,6 +1,7 @@
 """``wavelearn`` — eigenstates of disordered lattices, and what is learned from them.
 
-Each sub-command lives in its own module and registers itself in :data:`COMMANDS`.
+Each sub-command lives in its own module and registers itself; :data:`MODULES` maps every
+command name to its module.
 """
 
 from __future__ import annotations
@@ -9,27 +10,24 @@ import argparse
 import os
 import sys
 
+import importlib
+
 from wavelearn import __version__
-from wavelearn.cli import (
-    criticality,
-    eigensolve,
-    gather,
-    nqs,
-    plan,
-    refine,
-    scan,
-    show,
-    summarize,
-    train,
-    transport,
-    vae,
-)
 from wavelearn.errors import WavelearnError
 
-COMMANDS = (eigensolve, gather, plan, summarize, criticality, refine, train, scan, transport, vae, nqs, show)
+# Command -> the module that registers it, in the order of --help. A job imports only its own
+# command's module: registering the training commands imports JAX (their defaults live in the
+# training dataclasses), which would add about a second to the start-up of every eigensolve job.
+MODULES = {
+    "eigensolve": "eigensolve", "gather": "gather", "plan": "plan", "summarize": "summarize",
+    "plot-states": "summarize", "criticality": "criticality", "refine": "refine", "train": "train",
+    "scan": "scan", "phase-diagram": "scan", "transport": "transport", "gather-fingerprints": "transport",
+    "plot-fingerprints": "transport", "vae": "vae", "nqs": "nqs", "plot-nqs": "nqs", "show": "show",
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The parser of every command, or only of ``command``'s module when it is a known command."""
     parser = argparse.ArgumentParser(
         prog="wavelearn",
         description=__doc__.splitlines()[0].replace("``", ""),
@@ -38,8 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"wavelearn {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in COMMANDS:
-        module.register(sub)
+    names = [MODULES[command]] if command in MODULES else list(dict.fromkeys(MODULES.values()))
+    for name in names:
+        importlib.import_module(f"wavelearn.cli.{name}").register(sub)
     return parser
 
 
@@ -54,7 +53,8 @@ def abort_other_ranks(code: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv[0] if argv else None)
     args = parser.parse_args(argv)
     try:
         code = int(args.run(args) or 0)

@@ -1,7 +1,6 @@
 """``wavelearn refine``: one round of the adaptive refinement of a study's grid (a checkpoint job).
 
-Run by the workflow as ``python -m wavelearn.cli.refine`` (it is not a sub-command of
-``wavelearn`` yet; ``register`` makes it one when added to ``cli.main.COMMANDS``).
+Run by the workflow's checkpoint ``refine`` as ``wavelearn refine``.
 """
 
 from __future__ import annotations
