@@ -36,14 +36,14 @@ system:
 $(PY): | system
 	python3 -m venv $(VENV)
 
-$(STAMPS)/stack: envs/native/build-stack.sh | $(PY)
+$(STAMPS)/stack: envs/native/build-stack.sh envs/native/steps.sh | $(PY)
 	@echo "native stack (first time ~20 min on 2 cores; log in $(VENV)/build-stack.log)"
 	@VENV=$(VENV) envs/native/build-stack.sh > $(VENV)/build-stack.log 2>&1 \
 	  || { tail -40 $(VENV)/build-stack.log; exit 1; }
 	@grep -E '^\s+\[(ok|done)\]' $(VENV)/build-stack.log
 	@touch $@
 
-$(STAMPS)/kwant: envs/native/build-kwant.sh $(STAMPS)/stack
+$(STAMPS)/kwant: envs/native/build-kwant.sh envs/native/steps.sh $(STAMPS)/stack
 	@echo "Kwant against the sequential MUMPS (first time ~5 min; log in $(VENV)/build-kwant.log)"
 	@VENV=$(VENV) envs/native/build-kwant.sh > $(VENV)/build-kwant.log 2>&1 \
 	  || { tail -40 $(VENV)/build-kwant.log; exit 1; }

@@ -30,17 +30,8 @@ include_dirs = /usr/include/mumps_seq"
 conf_hash=$(printf '%s' "$BUILD_CONF" | sha1sum | cut -c1-10)
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 
-mkdir -p "$STAMPS"
-step() {  # step NAME COMMAND...: run COMMAND unless NAME's stamp exists
-  local name=$1; shift
-  if [ -e "$STAMPS/$name" ]; then echo "  [done] $name"; return; fi
-  echo "  [build] $name ($(date +%T))"
-  local t0=$SECONDS
-  "$@"
-  echo "  [ok] $name in $((SECONDS - t0)) s"
-  touch "$STAMPS/$name"
-}
-pipi() { "$PY" -m pip install --no-build-isolation --no-cache-dir "$@"; }
+# shellcheck source=steps.sh
+source "$(dirname "$0")/steps.sh"
 
 check_mumps_seq() {
   for lib in zmumps_seq mumps_common_seq pord_seq mpiseq_seq; do

@@ -28,17 +28,8 @@ export MPICC=mpicc MPICXX=mpicxx MPIFORT=mpif90
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export MAKEFLAGS="-j$(nproc)"
 
-mkdir -p "$STAMPS"
-step() {  # step NAME COMMAND...: run COMMAND unless NAME's stamp exists
-  local name=$1; shift
-  if [ -e "$STAMPS/$name" ]; then echo "  [done] $name"; return; fi
-  echo "  [build] $name ($(date +%T))"
-  local t0=$SECONDS
-  "$@"
-  echo "  [ok] $name in $((SECONDS - t0)) s"
-  touch "$STAMPS/$name"
-}
-pipi() { "$PY" -m pip install --no-build-isolation --no-cache-dir "$@"; }
+# shellcheck source=steps.sh
+source "$(dirname "$0")/steps.sh"
 
 step "build-tools" "$PY" -m pip install -q -U "pip>=24" "setuptools>=70" wheel "cython>=3" "numpy>=2"
 step "mpi4py-$MPI4PY_VERSION" pipi --no-binary mpi4py "mpi4py==$MPI4PY_VERSION"

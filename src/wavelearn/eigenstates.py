@@ -60,11 +60,11 @@ def solve_realizations(
     solver: EigenSolver | str = "slepc",
     save_psi: bool = False,
     progress: bool = False,
-    is_root: bool = True,
     rank: int = 0,
 ) -> ShardData:
     """Eigenpairs near ``settings.target`` for each realization; arrays filled on the root rank."""
     check_point(model, settings)
+    is_root = rank == 0  # the rank that gathers the eigenvectors and writes
     solver = get_solver(solver) if isinstance(solver, str) else solver
     realizations = list(realizations)
     rows = {key: [] for key in ("eigenvalues", "density", "residuals", "dimension", "solve", "factor", "psi",

@@ -3,7 +3,6 @@
 import csv
 
 import numpy as np
-import pytest
 
 from wavelearn.analysis.summary import participation_ratio
 from wavelearn.lattice import LatticeModel, build_hamiltonian

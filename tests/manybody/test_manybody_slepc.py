@@ -52,14 +52,11 @@ if MPI.COMM_WORLD.rank == 0:
 
 @pytest.mark.mpi
 @pytest.mark.timeout(120)
-def test_slepc_ground_state_under_mpi(env):
+def test_slepc_ground_state_under_mpi(env, requires):
     # ``env``: the environment captured before this process initialised MPI (an initialised
     # parent's OMPI_/PMIX_ variables would make the child mpiexec fail)
     mpiexec = shutil.which("mpiexec", path=os.path.dirname(sys.executable) + os.pathsep + os.environ["PATH"])
-    if mpiexec is None:
-        if os.environ.get("CI"):
-            pytest.fail("mpiexec not found (CI is set)")
-        pytest.skip("mpiexec not found")
+    requires(mpiexec is not None, "mpiexec not found")
     proc = subprocess.run([mpiexec, "-n", "2", sys.executable, "-c", SCRIPT], capture_output=True, text=True,
                           timeout=110, env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]

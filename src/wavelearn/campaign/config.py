@@ -123,6 +123,7 @@ def _fill_defaults(config: dict[str, Any], schema: dict[str, Any]) -> dict[str, 
     return config
 
 
+@functools.lru_cache(maxsize=1)
 def _validator_class():
     """Draft 2020-12 with stricter types than JSON's: an ``integer`` is an int (8.0 and True are
     not: a job's ``range(8.0)`` fails long after validation), a ``number`` is finite (.nan and

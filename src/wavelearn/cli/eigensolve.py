@@ -103,7 +103,7 @@ def run(args: argparse.Namespace) -> int:
     start = time.perf_counter()
     shard = solve_realizations(
         model, settings, args.seed, realizations, solver=args.backend,
-        save_psi=args.save_psi, progress=not args.no_progress, is_root=rank == 0, rank=rank,
+        save_psi=args.save_psi, progress=not args.no_progress, rank=rank,
     )
     wall = time.perf_counter() - start
     if rank == 0:

@@ -16,10 +16,7 @@ from wavelearn.io import formats
 def _attributes(attrs) -> list[str]:
     lines = []
     for key in sorted(attrs):
-        value = attrs[key]
-        if isinstance(value, bytes):
-            value = value.decode()
-        lines.append(f"  {key:>24} = {value}")
+        lines.append(f"  {key:>24} = {formats.python_value(attrs[key])}")
     return lines
 
 
@@ -45,8 +42,7 @@ def describe(path: str | os.PathLike) -> list[str]:
         info = json.loads(info_file.read_text())
         return [f"{path}: trained network", *(f"  {k:>24} = {v}" for k, v in info.items())]
     with h5py.File(path, "r") as f:
-        kind = f.attrs.get("format")
-        kind = kind.decode() if isinstance(kind, bytes) else kind
+        kind = formats.python_value(f.attrs.get("format"))
         if kind not in formats.VERSIONS:
             raise DataError(f"{path}: not a wavelearn file (format={kind!r}); "
                             f"wavelearn writes {', '.join(formats.VERSIONS)}")

@@ -34,9 +34,7 @@ def python_value(value):
 
 
 def _text(value) -> str | None:
-    if isinstance(value, bytes):
-        return value.decode()
-    return None if value is None else str(value)
+    return None if value is None else str(python_value(value))
 
 
 def check_format(handle, expected: str, path: str | os.PathLike) -> int:
