@@ -29,7 +29,7 @@ wildcard_constraints:
     flux=r"-?[0-9]+(\.[0-9]+)?",
 
 
-# Single-rank and multi-rank studies are two rules with the same outputs, told apart by the study:
+# Single-rank and multi-rank studies are one rule used twice with the same outputs, told apart by the study:
 # serial solves are grouped N per sbatch job (profiles/slurm), MPI solves are jobs of their own
 # (a group's string resources, such as the MPI launcher, must agree).
 SERIAL_STUDIES = study_pattern({pt.study for pt in PLAN.points_of("eigenstates") if pt.mpi_ranks == 1})
@@ -53,25 +53,18 @@ rule eigensolve:
         # with one CPU per solve.
         tasks=0,
         mpi="",
+        launch="",
         cpus_per_task=1,
     retries: 1
     conda:
         "../../envs/eigensolve.yaml"
     shell:
-        "wavelearn eigensolve {params.args} --no-progress --output {output:q} > {log:q} 2>&1"
+        "{resources.launch} wavelearn eigensolve {params.args} --no-progress --output {output:q} > {log:q} 2>&1"
 
 
-rule eigensolve_mpi:
-    output:
-        shard_path(RESULTS, "{study}", "{L}", "{W}", "{p}", "{flux}", "{chunk}"),
+use rule eigensolve as eigensolve_mpi with:
     wildcard_constraints:
         study=MPI_STUDIES,
-    params:
-        args=lambda wildcards: eigen_point(wildcards).job_arguments(eigen_chunk(wildcards)),
-    log:
-        "logs/eigensolve/{study}/L{L}/W{W}_p{p}_flux{flux}/chunk{chunk}.log",
-    benchmark:
-        "benchmarks/eigensolve/{study}/L{L}/W{W}_p{p}_flux{flux}/chunk{chunk}.tsv"
     threads: mpi_ranks
     resources:
         # MPI ranks are tasks: `tasks` ranks started by `mpi` (srun on SLURM, mpiexec elsewhere).
@@ -79,12 +72,6 @@ rule eigensolve_mpi:
         mpi=lambda wildcards: mpi_launcher(mpi_ranks(wildcards)),
         launch=lambda wildcards: launch_prefix(mpi_ranks(wildcards)),
         cpus_per_task=1,
-    retries: 1
-    conda:
-        "../../envs/eigensolve.yaml"
-    shell:
-        "{resources.launch} wavelearn eigensolve {params.args} "
-        "--no-progress --output {output:q} > {log:q} 2>&1"
 
 
 rule gather:
