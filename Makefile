@@ -50,7 +50,12 @@ $(STAMPS)/kwant: envs/native/build-kwant.sh envs/native/steps.sh $(STAMPS)/stack
 	@grep -E '^\s+\[(ok|done)\]' $(VENV)/build-kwant.log
 	@touch $@
 
-$(STAMPS)/project: pyproject.toml $(STAMPS)/stack $(STAMPS)/kwant
+# The real-arithmetic solver's C shim (seconds): rebuilt when its source changes.
+$(STAMPS)/dmumps: envs/native/build-dmumps.sh envs/native/steps.sh src/wavelearn/solvers/dmumps_shim.c | $(PY)
+	@VENV=$(VENV) envs/native/build-dmumps.sh
+	@touch $@
+
+$(STAMPS)/project: pyproject.toml $(STAMPS)/stack $(STAMPS)/kwant $(STAMPS)/dmumps
 	$(PY) -m pip install -q --no-build-isolation -e '.[test,workflow,learning]'
 	@touch $@
 

@@ -57,18 +57,24 @@ def solve_realizations(
     settings: SolverSettings,
     campaign_seed: int,
     realizations: Iterable[int],
-    solver: EigenSolver | str = "slepc",
+    solver: EigenSolver | str = "auto",
     save_psi: bool = False,
     progress: bool = False,
     rank: int = 0,
+    ranks: int = 1,
 ) -> ShardData:
-    """Eigenpairs near ``settings.target`` for each realization; arrays filled on the root rank."""
+    """Eigenpairs near ``settings.target`` for each realization; arrays filled on the root rank.
+
+    ``rank`` of ``ranks`` MPI processes. The shard's attributes ``solver`` and ``arithmetic`` say
+    which backend solved (``auto`` resolves per point) and whether in real or complex arithmetic.
+    """
     check_point(model, settings)
     is_root = rank == 0  # the rank that gathers the eigenvectors and writes
-    solver = get_solver(solver) if isinstance(solver, str) else solver
+    solver = get_solver(solver, ranks) if isinstance(solver, str) else solver
     realizations = list(realizations)
     rows = {key: [] for key in ("eigenvalues", "density", "residuals", "dimension", "solve", "factor", "psi",
                                 "boundary")}
+    used = {"solver": set(), "arithmetic": set()}  # one point, one path: H is real or not for all
     iterator = realizations
     if progress and is_root:
         from tqdm import tqdm
@@ -81,6 +87,8 @@ def solve_realizations(
             pairs = solver.solve(hamiltonian.matrix, settings)
         except (ConvergenceError, ParameterError) as err:
             raise type(err)(f"point {model.label()} (seed {campaign_seed}) realization {k}: {err}") from err
+        used["solver"].add(pairs.info.get("backend", solver.name))
+        used["arithmetic"].add(pairs.info.get("arithmetic", "unknown"))
         rows["eigenvalues"].append(pairs.values)
         rows["residuals"].append(pairs.residuals)
         rows["dimension"].append(hamiltonian.dimension)
@@ -110,5 +118,6 @@ def solve_realizations(
         factor_seconds=np.array(rows["factor"]),
         psi=np.array(rows["psi"]) if save_psi and is_root else None,
         attrs={"boundary_degeneracy": np.array([b[0] for b in rows["boundary"]], np.int64),
-               "boundary_returned": np.array([b[1] for b in rows["boundary"]], np.int64)},
+               "boundary_returned": np.array([b[1] for b in rows["boundary"]], np.int64),
+               **{key: "+".join(sorted(values)) for key, values in used.items() if values}},
     )

@@ -60,9 +60,14 @@ def same_subspace_error(a, b):
     return np.abs(np.linalg.svd(a.conj().T @ b, compute_uv=False) - 1).max()
 
 
+# The mumps backend solves real H only (its refusal of a field: test_mumps.py).
+BACKEND_CASES = [pytest.param(backend, case, id=f"{backend}-{case_id(case)}")
+                 for backend in ("mumps", "slepc", "scipy", "dense") for case in CASES
+                 if backend != "mumps" or case[0].flux == 0]
+
+
 @pytest.mark.timeout(120)
-@pytest.mark.parametrize("backend", ["slepc", "scipy", "dense"])
-@pytest.mark.parametrize("case", CASES, ids=case_id)
+@pytest.mark.parametrize("backend, case", BACKEND_CASES)
 def test_nearest_eigenvalues_despite_degeneracy(backend, case):
     model, energy, nev = case
     H = build_hamiltonian(model, 0, 0).matrix

@@ -1,4 +1,4 @@
-"""The three eigen-solver backends against each other and against exact diagonalisation."""
+"""The eigen-solver backends against each other and against exact diagonalisation."""
 
 import numpy as np
 import pytest
@@ -33,7 +33,10 @@ def same_subspace_error(a, b):
 def test_backends_agree(model, energy, seed):
     H = build_hamiltonian(model, seed, 0).matrix
     settings = SolverSettings(target=energy, nev=6, tol=1e-12)
-    results = {name: get_solver(name).solve(H, settings) for name in ("dense", "scipy", "slepc")}
+    # auto takes the real mumps path for real H and the complex slepc path for a field.
+    names = ("dense", "scipy", "slepc", "auto") + (("mumps",) if model.flux == 0 else ())
+    results = {name: get_solver(name).solve(H, settings) for name in names}
+    assert results["auto"].info["backend"] == ("mumps" if model.flux == 0 else "slepc")
     reference = results["dense"]
     assert np.all(np.diff(np.abs(reference.values - energy)) >= 0)  # sorted by |lambda - E|
     for name, result in results.items():
@@ -56,15 +59,24 @@ def test_real_matrix_uses_ldlt_complex_uses_lu():
     assert ldlt.info["mumps_flops"] < lu.info["mumps_flops"]  # LDL^T does about half the work
 
 
-@pytest.mark.parametrize("ordering", ["amd", "amf", "pord", "qamd"])
-def test_every_mumps_ordering_gives_the_same_eigenvalues(ordering):
+@pytest.mark.parametrize("backend, ordering", [("slepc", "amd"), ("slepc", "amf"), ("slepc", "pord"),
+                                               ("slepc", "qamd"), ("mumps", "amd"), ("mumps", "amf"),
+                                               ("mumps", "pord"), ("mumps", "qamd"), ("mumps", "scotch")])
+def test_every_mumps_ordering_gives_the_same_eigenvalues(backend, ordering):
     H = build_hamiltonian(LatticeModel(dim=3, L=6, W=10.0), 4, 0).matrix
     reference = get_solver("dense").solve(H, SolverSettings(nev=4))
-    result = get_solver("slepc").solve(H, SolverSettings(nev=4, ordering=ordering))
+    result = get_solver(backend).solve(H, SolverSettings(nev=4, ordering=ordering))
     np.testing.assert_allclose(result.values, reference.values, atol=1e-9)
+    assert result.info["ordering"] == ordering
 
 
-@pytest.mark.parametrize("backend", ["slepc", "scipy", "dense"])
+def test_scotch_is_refused_where_mumps_lacks_it():
+    H = build_hamiltonian(LatticeModel(dim=3, L=5, W=10.0), 4, 0).matrix
+    with pytest.raises(ParameterError, match="ordering scotch: the MPI MUMPS that PETSc uses is built without SCOTCH"):
+        get_solver("slepc").solve(H, SolverSettings(nev=4, ordering="scotch"))
+
+
+@pytest.mark.parametrize("backend", ["mumps", "slepc", "scipy", "dense"])
 def test_degenerate_levels_at_zero_energy_are_valid_and_orthonormal(backend):
     # Clean site percolation: many exact E = 0 states (isolated sites, dangling pairs...).
     model = LatticeModel(dim=2, L=12, model="percolation", p=0.55, percolation="site")
@@ -80,7 +92,7 @@ def test_degenerate_levels_at_zero_energy_are_valid_and_orthonormal(backend):
 
 def test_too_many_eigenpairs_requested():
     H = build_hamiltonian(LatticeModel(dim=2, L=3)).matrix
-    for backend in ("slepc", "scipy", "dense"):
+    for backend in ("auto", "mumps", "slepc", "scipy", "dense"):
         with pytest.raises(ParameterError, match="nev=9 must be smaller than the Hilbert-space dimension 9"):
             get_solver(backend).solve(H, SolverSettings(nev=9))
 
@@ -88,12 +100,13 @@ def test_too_many_eigenpairs_requested():
 def test_unconverged_solve_is_an_error_not_a_result():
     H = build_hamiltonian(LatticeModel(dim=3, L=8, W=16.5), 0, 0).matrix
     settings = SolverSettings(target=0.0, nev=40, ncv=41, max_it=1, tol=1e-14)
-    with pytest.raises(ConvergenceError, match="of nev=40 eigenpairs converged"):
-        get_solver("slepc").solve(H, settings)
+    for backend in ("slepc", "mumps"):
+        with pytest.raises(ConvergenceError, match="of nev=40 eigenpairs converged"):
+            get_solver(backend).solve(H, settings)
 
 
 def test_unknown_backend():
-    with pytest.raises(ParameterError, match="backend='arpack' is not one of slepc, scipy, dense"):
+    with pytest.raises(ParameterError, match="backend='arpack' is not one of auto, mumps, slepc, scipy, dense"):
         get_solver("arpack")
 
 

@@ -19,7 +19,7 @@ from wavelearn.campaign.refine import check_refine
 from wavelearn.errors import ParameterError
 from wavelearn.lattice import LatticeModel, build_hamiltonian
 from wavelearn.lattice.params import SCANNED, varying_parameters
-from wavelearn.solvers import SolverSettings, get_solver
+from wavelearn.solvers import MPI_BACKENDS, SolverSettings, get_solver
 from wavelearn.solvers.dense import MAX_DIMENSION as DENSE_MAX_DIMENSION
 
 # Site percolation keeps a binomial number of sites; a realization that keeps no more than nev
@@ -107,9 +107,12 @@ def check_solvable(study: dict[str, Any], model: LatticeModel, settings: SolverS
     name, n = study["name"], model.n_sites
     if settings.nev >= n:
         raise ParameterError(f"study {name!r}: nev={settings.nev} must be smaller than L^dim={n} (L={model.L})")
-    if study["backend"] != "slepc" and study["mpi_ranks"] > 1:
+    if study["backend"] not in MPI_BACKENDS and study["mpi_ranks"] > 1:
         raise ParameterError(f"study {name!r}: backend {study['backend']!r} runs on one process; "
-                             f"mpi_ranks={study['mpi_ranks']} needs backend slepc")
+                             f"mpi_ranks={study['mpi_ranks']} needs backend {' or '.join(MPI_BACKENDS)}")
+    if study["backend"] == "mumps" and model.flux != 0:
+        raise ParameterError(f"study {name!r}: backend 'mumps' solves real H only; flux={model.flux:g} makes H "
+                             f"complex: use backend auto (real where flux = 0) or slepc")
     if study["backend"] == "dense" and n > DENSE_MAX_DIMENSION:
         raise ParameterError(f"study {name!r}: backend 'dense' holds an n x n matrix; L={model.L} has n={n} > "
                              f"{DENSE_MAX_DIMENSION} sites: use slepc or scipy")

@@ -14,7 +14,7 @@ from wavelearn.errors import ParameterError
 from wavelearn.io.shards import write_shard
 from wavelearn.lattice import DISTRIBUTIONS, MODELS, PERCOLATION_KINDS, LatticeModel
 from wavelearn.lattice.params import BOUNDARIES
-from wavelearn.solvers import BACKENDS, SolverSettings
+from wavelearn.solvers import BACKENDS, MPI_BACKENDS, SolverSettings
 from wavelearn.solvers.base import FACTORIZATIONS, ORDERINGS
 
 HELP = "eigenpairs near an energy for disorder realizations of one point, written as an HDF5 shard"
@@ -27,8 +27,11 @@ parameter point and compute the NEV eigenpairs closest to the energy E by shift-
 
 Realization k of a point is fully determined by (--seed, the point's parameters, k): the
 same Hamiltonian whatever the chunking into --realizations ranges or the number of ranks.
-The slepc backend runs in parallel under 'mpiexec -n N wavelearn eigensolve ...' (or srun)
-and writes the same numbers as on one rank. The output is written atomically on rank 0;
+Backends: 'auto' (default) solves a real H (no field) on one process by the real
+MUMPS LDL^T with block Lanczos ('mumps') and everything else by SLEPc Krylov-Schur
+with a complex MUMPS factorisation ('slepc'); the shard records which ('solver',
+'arithmetic'). Under 'mpiexec -n N wavelearn eigensolve ...' (or srun) auto and slepc
+run the slepc path in parallel and write the same numbers as on one rank. The output is written atomically on rank 0;
 its format is described in docs/formats.md.
 
 example:
@@ -64,16 +67,19 @@ def register(sub: argparse._SubParsersAction) -> None:
     s = p.add_argument_group("eigen-solver")
     s.add_argument("--energy", "-E", type=float, default=DEFAULT(SolverSettings, "target"), help="target energy E in units of t [%(default)s]")
     s.add_argument("--nev", type=int, default=DEFAULT(SolverSettings, "nev"), help="eigenpairs per realization, closest to E [%(default)s]")
-    s.add_argument("--backend", choices=BACKENDS, default="slepc",
-                   help="slepc: Krylov-Schur + MUMPS, MPI-parallel; scipy: ARPACK + SuperLU "
-                        "(reference); dense: LAPACK, tiny systems [%(default)s]")
+    s.add_argument("--backend", choices=BACKENDS, default="auto",
+                   help="auto: mumps for a real H on one process, slepc otherwise; mumps: real MUMPS "
+                        "LDL^T + block Lanczos, one process, no field; slepc: Krylov-Schur + complex "
+                        "MUMPS, MPI-parallel; scipy: ARPACK + SuperLU (reference); dense: LAPACK, tiny "
+                        "systems [%(default)s]")
     s.add_argument("--tol", type=float, default=DEFAULT(SolverSettings, "tol"), help="relative convergence tolerance [%(default)s]")
     s.add_argument("--max-it", type=int, default=DEFAULT(SolverSettings, "max_it"), help="maximum restarts [%(default)s]")
     s.add_argument("--ncv", type=int, default=None, help="Krylov subspace size [backend default]")
     s.add_argument("--ordering", choices=ORDERINGS, default=DEFAULT(SolverSettings, "ordering"),
-                   help="MUMPS fill-reducing ordering (slepc backend) [%(default)s]")
+                   help="MUMPS fill-reducing ordering (auto: pord; scotch with the mumps backend "
+                        "only) [%(default)s]")
     s.add_argument("--factorization", choices=FACTORIZATIONS, default=DEFAULT(SolverSettings, "factorization"),
-                   help="auto: LDL^T for real H, LU for complex H (slepc backend) [%(default)s]")
+                   help="auto: LDL^T for real H, LU for complex H (mumps, slepc backends) [%(default)s]")
 
     r = p.add_argument_group("realizations and output")
     r.add_argument("--seed", type=int, default=0, help="campaign seed [%(default)s]")
@@ -98,12 +104,12 @@ def run(args: argparse.Namespace) -> int:
     realizations = parse_realizations(args.realizations)
     if args.seed < 0:
         raise ParameterError(f"seed={args.seed} must be non-negative")
-    if size > 1 and args.backend != "slepc":
+    if size > 1 and args.backend not in MPI_BACKENDS:
         raise ParameterError(f"backend {args.backend!r} runs on one process; launched on {size}")
     start = time.perf_counter()
     shard = solve_realizations(
         model, settings, args.seed, realizations, solver=args.backend,
-        save_psi=args.save_psi, progress=not args.no_progress, rank=rank,
+        save_psi=args.save_psi, progress=not args.no_progress, rank=rank, ranks=size,
     )
     wall = time.perf_counter() - start
     if rank == 0:

@@ -18,7 +18,13 @@ import scipy.sparse as sp
 from wavelearn.errors import ConvergenceError, ParameterError
 
 
-ORDERINGS = ("auto", "amd", "amf", "pord", "qamd")
+# MUMPS ICNTL(7) codes of the fill-reducing orderings Debian's MUMPS provides (no METIS; SCOTCH
+# only in the sequential library of the mumps backend).
+MUMPS_ORDERINGS = {"amd": 0, "amf": 2, "scotch": 3, "pord": 4, "qamd": 6}
+# Measured best for 3D lattices (docs/benchmarks.md): fewest flops at L = 24 and 40, and
+# deterministic (SCOTCH needs one thread and a reset random generator to be).
+DEFAULT_ORDERING = "pord"
+ORDERINGS = ("auto", *MUMPS_ORDERINGS)
 FACTORIZATIONS = ("auto", "lu", "ldlt")
 
 
@@ -35,8 +41,10 @@ class SolverSettings:
                       keeps H - sigma from being exactly singular when E is itself an
                       eigenvalue (percolation at E = 0 has many); it changes nothing else,
                       since results are still ordered by |lambda - E|.
-    ``ordering``      fill-reducing ordering of the sparse factorisation (slepc backend):
-                      ``auto`` or one of MUMPS's ``amd``, ``amf``, ``pord``, ``qamd``.
+    ``ordering``      fill-reducing ordering of the MUMPS factorisation (mumps, slepc backends):
+                      ``auto`` (PORD, measured best on 3D lattices) or one of MUMPS's ``amd``,
+                      ``amf``, ``pord``, ``qamd``, ``scotch`` (mumps backend only: the MPI MUMPS
+                      PETSc links against is built without SCOTCH).
     ``factorization`` ``auto`` (LDL^T when H is real, LU when complex), ``lu`` or ``ldlt``.
     """
 
@@ -62,6 +70,11 @@ class SolverSettings:
             raise ParameterError(f"factorization={self.factorization!r} is not one of {', '.join(FACTORIZATIONS)}")
         if self.ordering not in ORDERINGS:
             raise ParameterError(f"ordering={self.ordering!r} is not one of {', '.join(ORDERINGS)}")
+
+    @property
+    def mumps_ordering(self) -> str:
+        """The ordering MUMPS is given: ``auto`` resolved to :data:`DEFAULT_ORDERING`."""
+        return DEFAULT_ORDERING if self.ordering == "auto" else self.ordering
 
     @property
     def sigma(self) -> float:
@@ -112,6 +125,17 @@ class EigenSolver(Protocol):
     name: str
 
     def solve(self, matrix: sp.spmatrix, settings: SolverSettings) -> Eigenpairs: ...
+
+
+def is_real(matrix: sp.spmatrix) -> bool:
+    """Whether H has no imaginary part (no magnetic field): real arithmetic is exact for it."""
+    data = matrix.data if sp.issparse(matrix) else np.asarray(matrix)
+    return not np.iscomplexobj(data) or not np.any(data.imag)
+
+
+def arithmetic(matrix: sp.spmatrix) -> str:
+    """``real`` or ``complex``: the scalars a backend that follows the matrix's dtype computes in."""
+    return "complex" if np.iscomplexobj(matrix.data if sp.issparse(matrix) else matrix) else "real"
 
 
 def check_size(dimension: int, settings: SolverSettings) -> None:

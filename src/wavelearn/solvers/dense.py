@@ -8,7 +8,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from wavelearn.errors import ParameterError
-from wavelearn.solvers.base import Eigenpairs, SolverSettings, boundary_info, check_size, finish, window_count
+from wavelearn.solvers.base import (Eigenpairs, SolverSettings, arithmetic, boundary_info, check_size, finish,
+                                    window_count)
 
 MAX_DIMENSION = 20_000  # beyond this a dense n x n matrix no longer fits a laptop's memory
 
@@ -25,7 +26,7 @@ class DenseSolver:
         values, vectors = np.linalg.eigh(matrix.toarray())
         spectrum = values
         values, vectors, residuals = finish(values, vectors, matrix, settings)
-        info = {"converged": n}
+        info = {"converged": n, "arithmetic": arithmetic(matrix)}
         if settings.which == "nearest":
             # The whole spectrum is at hand: the same window count as the Krylov backends, exactly.
             count = window_count(matrix, settings, values, below=lambda _, shift: int(np.sum(spectrum < shift)))

@@ -16,6 +16,7 @@ from wavelearn.errors import ConvergenceError
 from wavelearn.solvers.base import (
     Eigenpairs,
     SolverSettings,
+    arithmetic,
     check_size,
     complete_nearest,
     converged_only,
@@ -49,7 +50,7 @@ class ScipySolver:
                     maxiter=settings.max_it * n)
                 values, vectors, residuals = finish(values, vectors, matrix, settings)
                 return Eigenpairs(values, vectors, residuals, {"solve": time.perf_counter() - start},
-                                  {"converged": len(values)})
+                                  {"converged": len(values), "arithmetic": arithmetic(matrix)})
             values, vectors = spla.eigsh(
                 matrix.tocsc(),
                 k=settings.nev,
@@ -73,7 +74,7 @@ class ScipySolver:
             matrix, settings, values, vectors, residuals,
             lambda found, k, sigma: self._deflated(matrix, sigma, settings, found, k), self.name)
         return Eigenpairs(values, vectors, residuals, {"solve": time.perf_counter() - start},
-                          {"converged": converged, **extra})
+                          {"converged": converged, "arithmetic": arithmetic(matrix), **extra})
 
     def _deflated(self, matrix: sp.spmatrix, sigma: float, settings: SolverSettings, found: np.ndarray, k: int):
         """``k`` eigenpairs nearest sigma orthogonal to the columns of ``found``.

@@ -5,7 +5,8 @@
 so the eigenvalues closest to sigma converge first. The linear solves use KSP ``preonly`` with
 a direct factorisation by MUMPS: LDL^T (PETSc "cholesky", MUMPS SYM=2) when H is real
 symmetric, LU when H is complex Hermitian (MUMPS has no Hermitian LDL^H). PETSc is built with
-complex scalars, so a real H is factorised in complex arithmetic.
+complex scalars, so a real H is factorised in complex arithmetic here: the ``auto`` backend sends
+a real H on one process to the real ``mumps`` backend instead.
 
 With :class:`~wavelearn.solvers.base.LowestSettings` (many-body ground states) there is no
 shift: Krylov-Schur on H itself with SMALLEST_REAL, no factorisation.
@@ -26,6 +27,7 @@ import scipy.sparse as sp
 
 from wavelearn.errors import ConvergenceError, ParameterError
 from wavelearn.solvers.base import (
+    MUMPS_ORDERINGS,
     Eigenpairs,
     SolverSettings,
     check_size,
@@ -33,14 +35,11 @@ from wavelearn.solvers.base import (
     converged_only,
     count_below,
     finish,
+    is_real,
     require_converged,
     window_count,
 )
 
-# MUMPS ICNTL(7) codes of the orderings Debian's MUMPS provides (no METIS/SCOTCH there).
-MUMPS_ORDERINGS = {"amd": 0, "amf": 2, "pord": 4, "qamd": 6}
-# Measured best for 3D lattices with Debian's MUMPS (docs/benchmarks.md).
-DEFAULT_ORDERING = "pord"
 _prefix_counter = itertools.count()
 
 
@@ -66,12 +65,8 @@ def row_range(n: int, size: int, rank: int) -> tuple[int, int]:
     return start, start + base + (rank < extra)
 
 
-def resolved_ordering(settings: SolverSettings) -> str:
-    return DEFAULT_ORDERING if settings.ordering == "auto" else settings.ordering
-
-
 def use_ldlt(matrix: sp.spmatrix, settings: SolverSettings) -> bool:
-    real = not np.iscomplexobj(matrix.data) or not np.any(matrix.data.imag)
+    real = is_real(matrix)
     if settings.factorization == "ldlt" and not real:
         raise ParameterError("factorization 'ldlt' needs a real H; a magnetic field makes H complex: use lu or auto")
     return real if settings.factorization == "auto" else settings.factorization == "ldlt"
@@ -105,7 +100,10 @@ class SlepcSolver:
 
     @staticmethod
     def _options(settings: SolverSettings, ldlt: bool) -> dict[str, str]:
-        ordering = resolved_ordering(settings)
+        ordering = settings.mumps_ordering
+        if ordering == "scotch":
+            raise ParameterError("ordering scotch: the MPI MUMPS that PETSc uses is built without SCOTCH "
+                                 "(use it with backend mumps, or auto on one process)")
         return {
             "st_type": "sinvert",
             "st_ksp_type": "preonly",
@@ -144,9 +142,10 @@ class SlepcSolver:
             require_converged(nconv, settings, self.name)
             values, vectors = self._collect(eps, mat, nconv)
             factor = {} if lowest else {"factorization": "ldlt" if ldlt else "lu",
-                                        "ordering": resolved_ordering(settings)}
+                                        "ordering": settings.mumps_ordering}
             info = {
                 "converged": nconv,
+                "arithmetic": "complex",  # PETSc is built with complex scalars
                 "iterations": eps.getIterationNumber(),
                 **factor,
                 "ranks": self.comm.getSize(),
