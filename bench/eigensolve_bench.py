@@ -1,11 +1,13 @@
 #!/usr/bin/env python
-"""Benchmark of the eigen-solve: slepc (MUMPS LDL^T/LU, 1 and 2 ranks) against scipy shift-invert.
+"""Benchmark of the eigen-solve: the real path (mumps backend: real MUMPS LDL^T + block Lanczos),
+the complex path (slepc: Krylov-Schur + complex MUMPS, 1 and 2 ranks) and scipy shift-invert
+(ARPACK + SuperLU, what a user would otherwise write); job start-up; MUMPS orderings.
 
 3D Anderson model, box disorder W = 16.5 (the critical point), E = 0, nev = 5, periodic.
 Each configuration runs in its own process (so peak memory is its own); the 2-rank runs go
 through mpiexec. Writes a Markdown report (default: print to stdout).
 
-    python bench/eigensolve_bench.py --sizes 16 24 32 40 --output docs/benchmarks.md
+    python bench/eigensolve_bench.py --sizes 16 24 32 40 --output bench/out-eigensolve.md
 """
 
 from __future__ import annotations
@@ -78,13 +80,14 @@ def median(result: dict, key: str) -> float:
     return float(np.median([row[key] for row in result["rows"] if key in row]))
 
 
-def zgemm_rate(n: int = 2000) -> float:
-    """Single-core complex128 matrix product rate in complex multiply-add pairs counted as
-    2 ops (the convention MUMPS's flop count uses): 2 n^3 / t."""
+def gemm_rate(dtype: str, n: int = 2000) -> float:
+    """Single-core matrix product rate, 2 n^3 / t: real flops for float64 (dgemm), complex
+    multiply-add pairs counted as 2 ops for complex128 (zgemm) -- the units of MUMPS's RINFOG(3)
+    in real and complex arithmetic."""
     code = (
         "import numpy as np, time; n=%d; r=np.random.default_rng(0);"
-        "a=(r.random((n,n))+1j*r.random((n,n))); b=a.copy(); a@b; t=time.perf_counter();"
-        "[a@b for _ in range(3)]; print(2*n**3*3/(time.perf_counter()-t))" % n
+        "a=r.random((n,n)).astype(%r); a = a + 1j*a if a.dtype.kind == 'c' else a; b=a.copy(); a@b;"
+        "t=time.perf_counter(); [a@b for _ in range(3)]; print(2*n**3*3/(time.perf_counter()-t))" % (n, dtype)
     )
     out = subprocess.run([sys.executable, "-c", code], env=ENV, capture_output=True, text=True, check=True)
     return float(out.stdout)
@@ -93,7 +96,7 @@ def zgemm_rate(n: int = 2000) -> float:
 def side_by_side(L: int, realizations: int) -> float:
     """Wall time for two independent 1-rank jobs sharing the 2 cores."""
     start = time.perf_counter()
-    cmd = [sys.executable, str(HERE), "worker", "--L", str(L), "--backend", "slepc",
+    cmd = [sys.executable, str(HERE), "worker", "--L", str(L), "--backend", "auto",
            "--realizations", str(realizations)]
     procs = [subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL) for _ in range(2)]
     for proc in procs:
@@ -102,47 +105,87 @@ def side_by_side(L: int, realizations: int) -> float:
     return time.perf_counter() - start
 
 
+def startup(backend: str, repeats: int = 7) -> float:
+    """Median wall time of a tiny ``wavelearn eigensolve`` job (3D L = 6, one realization)."""
+    exe = str(Path(sys.executable).with_name("wavelearn"))
+    cmd = [exe, "eigensolve", "--dim", "3", "--L", "6", "--W", "16.5", "--nev", "5", "--backend", backend,
+           "--output", "/tmp/wavelearn-startup.h5", "--no-progress"]
+    walls = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(cmd, env=ENV, capture_output=True, check=True)
+        walls.append(time.perf_counter() - start)
+    return float(np.median(walls))
+
+
+def bare_python(repeats: int = 7) -> float:
+    """Median wall time of ``python -c 'import numpy, scipy.sparse, h5py'``: the floor of any job."""
+    walls = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", "import numpy, scipy.sparse, h5py"], env=ENV, check=True)
+        walls.append(time.perf_counter() - start)
+    return float(np.median(walls))
+
+
 # ---------------------------------------------------------------- driver
 def main(args: argparse.Namespace) -> None:
     lines = []
     say = lambda text="": (lines.append(text), print(text, flush=True))  # noqa: E731
-    rate = zgemm_rate()
-    say("## Eigen-solve: SLEPc + MUMPS vs SciPy shift-invert")
+    drate, zrate = gemm_rate("float64"), gemm_rate("complex128")
+    say("## Eigen-solve: real MUMPS + block Lanczos, SLEPc + complex MUMPS, SciPy shift-invert")
     say()
     say(f"3D Anderson model, box disorder W = 16.5, E = 0, nev = 5, tol = 1e-10, periodic; "
         f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, one BLAS thread per process. "
-        f"Median over realizations (slepc {args.realizations}, scipy {args.scipy_realizations}). "
-        f"Command: `{args.command}`.")
+        f"Median over realizations of one job (mumps and slepc {args.realizations}, scipy "
+        f"{args.scipy_realizations}); 'first' is the job's first realization, which also pays for the "
+        f"ordering and symbolic analysis (later realizations reuse it). Command: `{args.command}`.")
     say()
-    say("| L | sites | scipy s | slepc 1 rank s | speed-up | factor share | solve / factor | "
-        "slepc 2 ranks s | speed-up | MUMPS Gflop | factor rate / zgemm | peak MB scipy | peak MB slepc 1 | "
-        "peak MB slepc 2 (rank 0) |")
+    say("| L | sites | scipy s | real (mumps) first s | real median s | speed-up vs scipy | solve / factor | "
+        "analysis s | complex (slepc) 1 rank s | real vs complex | slepc 2 ranks s | Gflop real / complex | "
+        "factor rate / dgemm | peak MB scipy / real / complex |")
     say("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    summary = {}
     for L in args.sizes:
+        real = run_worker(L, "mumps", args.realizations)
         one = run_worker(L, "slepc", args.realizations)
-        two = run_worker(L, "slepc", args.realizations, ranks=2)
+        two = run_worker(L, "slepc", args.realizations, ranks=2) if L in args.mpi_sizes else None
         ref = run_worker(L, "scipy", args.scipy_realizations) if L <= args.scipy_max_L else None
-        for result in (two, ref):
+        for result in (one, two, ref):
             if result is not None:
-                np.testing.assert_allclose(result["rows"][0]["eigenvalues"], one["rows"][0]["eigenvalues"], atol=1e-8)
-        t1, t2 = median(one, "total"), median(two, "total")
-        factor = median(one, "factor")
-        flops = median(one, "mumps_flops")
+                np.testing.assert_allclose(result["rows"][0]["eigenvalues"], real["rows"][0]["eigenvalues"],
+                                           atol=1e-8)
+        t_real, t1 = median(real, "total"), median(one, "total")
+        t2 = median(two, "total") if two else float("nan")
+        first = real["rows"][0]
+        factor = median(real, "factor")
+        flops = median(real, "mumps_flops")
         t_ref = median(ref, "total") if ref else float("nan")
-        summary[L] = (t_ref, t1, t2)
-        say(f"| {L} | {L**3} | {t_ref:.2f} | {t1:.2f} | {t_ref / t1:.1f}x | {factor / t1:.0%} | "
-            f"{median(one, 'solve') / factor:.2f} | {t2:.2f} | {t_ref / t2:.1f}x | {flops / 1e9:.1f} | "
-            f"{flops / factor / rate:.0%} | {ref['rss_mb_rank0'] if ref else float('nan'):.0f} | "
-            f"{one['rss_mb_rank0']:.0f} | {two['rss_mb_rank0']:.0f} |")
+        say(f"| {L} | {L**3} | {t_ref:.2f} | {first['total']:.2f} | {t_real:.2f} | {t_ref / t_real:.1f}x | "
+            f"{median(real, 'solve') / factor:.2f} | {first['factor'] - factor:.2f} | {t1:.2f} | "
+            f"{t1 / t_real:.1f}x | {t2:.2f} | {flops / 1e9:.1f} / {median(one, 'mumps_flops') / 1e9:.1f} | "
+            f"{flops / factor / drate:.0%} | {ref['rss_mb_rank0'] if ref else float('nan'):.0f} / "
+            f"{real['rss_mb_rank0']:.0f} / {one['rss_mb_rank0']:.0f} |")
+        say(f"<!-- L={L}: block solves {median(real, 'applications'):.0f}, right-hand sides "
+            f"{median(real, 'columns'):.0f}, restarts {median(real, 'restarts'):.0f} -->")
     say()
-    say(f"Single-core zgemm rate (numpy/OpenBLAS, n = 2000): {rate / 1e9:.2f} G complex ops/s "
-        "(2n^3/t, the unit of MUMPS's RINFOG(3)).")
+    say(f"Single-core rates (numpy/OpenBLAS, n = 2000): dgemm {drate / 1e9:.2f} Gflop/s, zgemm "
+        f"{zrate / 1e9:.2f} G complex ops/s (2n^3/t, the units of MUMPS's RINFOG(3)).")
+    say()
+
+    say("### Job start-up")
+    say()
+    say("| measurement | wall s |")
+    say("|---|---|")
+    floor = bare_python()
+    real_start, slepc_start = startup("auto"), startup("slepc")
+    say(f"| `python -c 'import numpy, scipy.sparse, h5py'` | {floor:.2f} |")
+    say(f"| tiny `wavelearn eigensolve` (3D L = 6), backend auto (real path, no MPI, no PETSc) | {real_start:.2f} |")
+    say(f"| the same, backend slepc (PETSc, SLEPc and MPI initialised) | {slepc_start:.2f} |")
     say()
 
     say("### Campaign throughput on the 2 cores")
     say()
-    say("| L | realizations | two 1-rank jobs side by side s | one 2-rank job, both batches s | ratio |")
+    say("| L | realizations | two 1-rank jobs side by side s | one 2-rank job (slepc), both batches s | ratio |")
     say("|---|---|---|---|---|")
     for L in args.throughput_sizes:
         wall_pair = side_by_side(L, args.realizations)
@@ -152,18 +195,19 @@ def main(args: argparse.Namespace) -> None:
         say(f"| {L} | 2 x {args.realizations} | {wall_pair:.1f} | {wall_mpi:.1f} | {wall_mpi / wall_pair:.2f} |")
     say()
 
-    say("### MUMPS orderings (1 rank, LDL^T)")
+    say("### MUMPS orderings, real LDL^T (mumps backend, 1 rank)")
     say()
-    say("| L | ordering | median s | factor s | MUMPS Gflop | factor entries (M) |")
-    say("|---|---|---|---|---|---|")
-    for ordering in ("amd", "amf", "pord", "qamd"):
-        res = run_worker(args.ordering_L, "slepc", args.realizations, ordering=ordering)
-        say(f"| {args.ordering_L} | {ordering} | {median(res, 'total'):.2f} | {median(res, 'factor'):.2f} | "
-            f"{median(res, 'mumps_flops') / 1e9:.1f} | {median(res, 'mumps_factor_entries') / 1e6:.1f} |")
-    res = run_worker(args.ordering_L, "slepc", args.realizations, factorization="lu")
-    say(f"| {args.ordering_L} | pord, LU instead of LDL^T | {median(res, 'total'):.2f} | "
-        f"{median(res, 'factor'):.2f} | {median(res, 'mumps_flops') / 1e9:.1f} | "
-        f"{median(res, 'mumps_factor_entries') / 1e6:.1f} |")
+    say("| L | ordering | median s | first s | analysis s | factor s | MUMPS Gflop | factor entries (M) |")
+    say("|---|---|---|---|---|---|---|---|")
+    for L in args.ordering_sizes:
+        for ordering, factorization in [(o, "auto") for o in ("amd", "amf", "pord", "qamd", "scotch")] + [
+                ("pord", "lu")]:
+            res = run_worker(L, "mumps", args.realizations, ordering=ordering, factorization=factorization)
+            first = res["rows"][0]
+            label = ordering if factorization == "auto" else f"{ordering}, LU instead of LDL^T"
+            say(f"| {L} | {label} | {median(res, 'total'):.2f} | {first['total']:.2f} | "
+                f"{first['factor'] - median(res, 'factor'):.2f} | {median(res, 'factor'):.2f} | "
+                f"{median(res, 'mumps_flops') / 1e9:.1f} | {median(res, 'mumps_factor_entries') / 1e6:.1f} |")
     say()
     if args.output:
         Path(args.output).write_text("\n".join(lines) + "\n")
@@ -183,7 +227,8 @@ if __name__ == "__main__":
     parser.add_argument("--scipy-realizations", type=int, default=2)
     parser.add_argument("--scipy-max-L", type=int, default=40)
     parser.add_argument("--throughput-sizes", type=int, nargs="+", default=[24])
-    parser.add_argument("--ordering-L", type=int, default=32)
+    parser.add_argument("--mpi-sizes", type=int, nargs="*", default=[24, 32, 40], help="sizes also run on 2 ranks")
+    parser.add_argument("--ordering-sizes", type=int, nargs="+", default=[32, 40])
     parser.add_argument("--output", default=None, help="write the Markdown report here")
     args = parser.parse_args()
     args.command = "python bench/eigensolve_bench.py " + " ".join(sys.argv[1:])

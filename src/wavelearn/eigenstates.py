@@ -101,8 +101,8 @@ def solve_realizations(
             density = np.abs(psi) ** 2
             density /= density.reshape(settings.nev, -1).sum(axis=1).reshape((-1,) + (1,) * model.dim)
             rows["density"].append(density.astype(np.float32))
-            if save_psi:
-                rows["psi"].append(psi)
+            if save_psi:  # complex128 whatever the arithmetic: one format (docs/formats.md)
+                rows["psi"].append(psi.astype(np.complex128))
     empty = np.zeros((0, settings.nev) + model.shape, np.float32)
     return ShardData(
         model=model,

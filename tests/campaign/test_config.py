@@ -32,7 +32,7 @@ def test_default_config_is_valid(root):
 def test_defaults_are_filled():
     config = validate_config(BASE)
     study = config["studies"][0]
-    assert study["nev"] == 5 and study["backend"] == "slepc" and study["distribution"] == "box"
+    assert study["nev"] == 5 and study["backend"] == "auto" and study["distribution"] == "box"
     assert config["results"] == "results"
 
 

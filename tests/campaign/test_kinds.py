@@ -75,7 +75,7 @@ def test_job_arguments_are_this_points_values_only():
     # Pinned: a change here changes the rule's params, which makes Snakemake rerun finished jobs.
     assert point.job_arguments(point.chunks[2]) == (
         "--model anderson --dim 3 --L 4 --W 20 --distribution box --p 1 --percolation site --flux 0 "
-        "--boundary periodic --energy 0 --nev 5 --tol 1e-10 --backend slepc --seed 9 --realizations 4:5 "
+        "--boundary periodic --energy 0 --nev 5 --tol 1e-10 --backend auto --seed 9 --realizations 4:5 "
         "--save-psi")
     assert point.output("results", point.chunks[2]) == "results/a/L4/W20_p1_flux0/chunk002.h5"
 

@@ -100,8 +100,11 @@ def test_too_many_eigenpairs_requested():
 def test_unconverged_solve_is_an_error_not_a_result():
     H = build_hamiltonian(LatticeModel(dim=3, L=8, W=16.5), 0, 0).matrix
     settings = SolverSettings(target=0.0, nev=40, ncv=41, max_it=1, tol=1e-14)
-    for backend in ("slepc", "mumps"):
-        with pytest.raises(ConvergenceError, match="of nev=40 eigenpairs converged"):
+    # slepc stops at its converged count; mumps completes by deflated solves, whose pairs then
+    # fail the residual check.
+    for backend, message in (("slepc", "of nev=40 eigenpairs converged"),
+                             ("mumps", "of nev=40 eigenpairs converged|of 40 eigenpairs near E=0.0 have residual")):
+        with pytest.raises(ConvergenceError, match=message):
             get_solver(backend).solve(H, settings)
 
 

@@ -95,7 +95,7 @@ class EigenstatePoint(StudyPoint):
             return seconds * (model.n_sites / small.n_sites) ** SCALING[model.dim], f"extrapolated from L={small_L}"
         H = build_hamiltonian(model, self.campaign_seed, 0).matrix
         start = time.perf_counter()
-        get_solver(self.backend).solve(H, self.settings)
+        get_solver(self.backend, self.mpi_ranks).solve(H, self.settings)
         return time.perf_counter() - start, "measured"
 
 

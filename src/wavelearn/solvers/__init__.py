@@ -45,9 +45,8 @@ class AutoSolver:
 
     A real H (no magnetic field) on one process, nearest-E mode and the real MUMPS shim
     installed: the ``mumps`` backend. Otherwise (a field, several MPI ranks, lowest
-    eigenvalues): ``slepc``. PETSc is imported only when the slepc path is taken: its MPI
-    MUMPS and the sequential one cannot share a process, and a real-H job starts faster without
-    it. ``Eigenpairs.info["backend"]`` says which path solved.
+    eigenvalues): ``slepc``. PETSc is imported only when the slepc path is taken, so a real-H
+    job starts without PETSc and MPI. ``Eigenpairs.info["backend"]`` says which path solved.
     """
 
     name = "auto"

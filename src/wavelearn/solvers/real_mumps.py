@@ -6,8 +6,10 @@ needed for real arithmetic. :class:`RealFactor` factorises a real sparse A once 
 solves A X = B for blocks of right-hand sides (MUMPS's dense multi-RHS solve streams the
 factor once per block, which is what makes a block Krylov method cheap).
 
-The sequential MUMPS exports the same symbols as the MPI one PETSc links against: a process
-uses one or the other, never both (the real path imports no PETSc).
+The sequential MUMPS exports the same symbols as the MPI one PETSc links against. Both are
+loaded as dependencies of modules opened with local symbol scope (ctypes here, Python's
+extension loader for petsc4py), so each resolves its own: one process may use both (tested,
+also under mpiexec), though a real-H job never imports PETSc at all.
 """
 
 from __future__ import annotations
