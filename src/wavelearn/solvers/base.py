@@ -108,8 +108,10 @@ class Eigenpairs:
     """Result of one solve. ``vectors`` columns are normalised eigenvectors.
 
     Under MPI only rank 0 holds ``vectors`` (None elsewhere); every rank holds ``values``.
-    ``timings`` are seconds: ``setup`` (matrix assembly), ``factor`` (numeric factorisation,
-    when the backend can tell), ``solve`` (the whole eigen-solve including the factorisation).
+    ``timings`` are seconds: ``setup`` (matrix assembly), ``factor`` (factorisation, when the
+    backend can tell; mumps: ordering and analysis included, which ``analysis`` (mumps only, 0
+    when reused from the previous realization) separates), ``solve`` (the whole eigen-solve
+    including the factorisation).
     """
 
     values: np.ndarray

@@ -142,8 +142,9 @@ class MumpsSolver:
                                                              more, self.name)
         info = {"converged": converged, "arithmetic": "real", "method": "block-lanczos",
                 "factorization": "lu" if settings.factorization == "lu" else "ldlt", **statistics, **extra}
-        return Eigenpairs(values, vectors, residuals,
-                          {"factor": t_factor, "solve": time.perf_counter() - start}, info)
+        timings = {"analysis": self._factor.seconds["analysis"], "factor": t_factor,
+                   "solve": time.perf_counter() - start}
+        return Eigenpairs(values, vectors, residuals, timings, info)
 
     def close(self) -> None:
         if self._factor is not None:
