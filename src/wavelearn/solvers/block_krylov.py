@@ -93,10 +93,10 @@ def block_lanczos(apply, n: int, nev: int, *, tol: float, block: int, max_dim: i
     ``converged_pairs(vectors, theta, theta_max)`` may replace the convergence test (a boolean per
     Ritz pair), e.g. by residuals of the original problem.
 
-    Converged pairs are locked as soon as they converge: removed from the active basis, and every
-    later block is kept orthogonal to them. Inside an exactly degenerate level (clean lattices)
-    any rotation of the Ritz vectors is a valid Ritz basis, so without locking a converged copy
-    could be mixed with unconverged ones at the next Rayleigh-Ritz step.
+    Converged pairs are locked at each restart: removed from the active basis, and every later
+    block is kept orthogonal to them. Inside an exactly degenerate level (clean lattices) any
+    rotation of the Ritz vectors is a valid Ritz basis, so without locking a converged copy
+    could be mixed with unconverged ones after the restart.
     """
     rng = np.random.default_rng(seed)
     external = [] if locked is None or not locked.shape[1] else [locked]
@@ -134,43 +134,38 @@ def block_lanczos(apply, n: int, nev: int, *, tol: float, block: int, max_dim: i
         theta_max = max(theta_max, float(np.abs(theta).max()))
         wanted = order[: nev - found_theta.size]
         ritz = y[:, wanted]
+        x = q @ ritz  # the wanted Ritz vectors
         if converged_pairs is None:
-            residual = w @ ritz - q @ (ritz * theta[wanted])
+            residual = w @ ritz - x * theta[wanted]
             done = np.linalg.norm(residual, axis=0) <= tol * np.abs(theta[wanted])
         else:
-            done = converged_pairs(q @ ritz, theta[wanted], theta_max)
-        if np.any(done):  # lock them; the active basis keeps the other Ritz vectors
-            found_vectors = np.hstack([found_vectors, q @ ritz[:, done]])
-            found_theta = np.concatenate([found_theta, theta[wanted[done]]])
-            others = np.setdiff1d(order, wanted[done], assume_unique=True)
-            q_all[:, :len(others)], w_all[:, :len(others)] = q @ y[:, others], w @ y[:, others]
-            m, g = len(others), np.diag(theta[others])
-            order = np.argsort(-np.abs(theta[others]), kind="stable")
-            theta, y = theta[others], np.eye(m)
-            q, w = q_all[:, :m], w_all[:, :m]
+            done = converged_pairs(x, theta[wanted], theta_max)
         full = m + found_theta.size >= room
         restarting = m + block > max_dim
-        if restarting:
-            progress.append(found_theta.size)
         # Stagnation: no pair has converged over the last _STALL restarts (rounding limits them).
         stalled = len(progress) > _STALL and progress[-1] <= progress[-1 - _STALL]
-        if found_theta.size == nev or full or (restarting and (restarts >= max_restarts or stalled)):
-            rest = order[: nev - found_theta.size]
-            vectors = np.hstack([found_vectors, q @ y[:, rest]])
-            values = np.concatenate([found_theta, theta[rest]])
-            converged = np.arange(len(values)) < found_theta.size
+        if np.all(done) or full or (restarting and (restarts >= max_restarts or stalled)):
+            vectors = np.hstack([found_vectors, x])
+            values = np.concatenate([found_theta, theta[wanted]])
+            converged = np.concatenate([np.ones(found_theta.size, bool), done])
             first = np.argsort(-np.abs(values), kind="stable")
             return BlockResult(values[first], vectors[:, first], converged[first], applications, columns,
                                restarts)
         if restarting:
-            # Thick restart: keep the best Ritz vectors (their images come along for free) and
-            # continue from the span of their residuals, which is where the Krylov space grows.
-            keep = order[: max(nev - found_theta.size, max_dim - 2 * block)]
+            # Lock the converged pairs, then thick restart: keep the best other Ritz vectors (their
+            # images come along for free) and continue from the span of their residuals, which is
+            # where the Krylov space grows. (Locking at restarts only: a rotation of the basis
+            # costs as much as the restart's own.)
+            found_vectors = np.hstack([found_vectors, x[:, done]])
+            found_theta = np.concatenate([found_theta, theta[wanted[done]]])
+            others = order[~np.isin(order, wanted[done])]
+            keep = others[: max(nev - found_theta.size, max_dim - 2 * block)]
             kept = len(keep)
             q_all[:, :kept], w_all[:, :kept] = q @ y[:, keep], w @ y[:, keep]
             m, g = kept, np.diag(theta[keep])
             extension = w_all[:, :m] - q_all[:, :m] * theta[keep]
             restarts += 1
+            progress.append(found_theta.size)
         else:
             extension = image
         new = orthogonal(extension)[:, :block]
