@@ -31,8 +31,9 @@ Backends: 'auto' (default) solves a real H (no field) on one process by the real
 MUMPS LDL^T with block Lanczos ('mumps') and everything else by SLEPc Krylov-Schur
 with a complex MUMPS factorisation ('slepc'); the shard records which ('solver',
 'arithmetic'). Under 'mpiexec -n N wavelearn eigensolve ...' (or srun) auto and slepc
-run the slepc path in parallel and write the same numbers as on one rank. The output is written atomically on rank 0;
-its format is described in docs/formats.md.
+take the slepc path in parallel: the same numbers as slepc on one rank (and as mumps
+to the tolerance). The output is written atomically on rank 0; its format is
+described in docs/formats.md.
 
 example:
   mpiexec -n 2 wavelearn eigensolve --dim 3 --L 16 --W 16.5 --energy 0 --nev 5 \\
