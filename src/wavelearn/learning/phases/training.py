@@ -33,7 +33,7 @@ from wavelearn.learning.core import (
     save_network,
 )
 from wavelearn.learning.phases.augment import augment
-from wavelearn.learning.phases.network import CNNConfig, PhaseCNN, prepare_input
+from wavelearn.learning.phases.network import CNNConfig, PhaseCNN, prepare_input, resolve_impl
 from wavelearn.learning.plots import HistoryPlot
 
 
@@ -119,7 +119,8 @@ def train_classifier(
     result = fit(task, optax.adam(settings.learning_rate), FitSettings(settings.epochs, settings.seed), workdir,
                  signature=signature, callbacks=callbacks, stop_after=stop_after)
     if result.epochs_done == settings.epochs:
+        # "impl": the formulation that trained it (network.PhaseCNN), as "device" records where
         info = {"cnn": cnn.as_dict(), "train": asdict(settings), "classes": list(classes),
-                "history": str(workdir / "history.csv"), **(metadata or {})}
+                "history": str(workdir / "history.csv"), "impl": resolve_impl(), **(metadata or {})}
         save_network(workdir, result.params, info)
     return result
