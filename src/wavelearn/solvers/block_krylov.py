@@ -104,8 +104,8 @@ def block_lanczos(apply, n: int, nev: int, *, tol: float, block: int, max_dim: i
     nev = min(nev, room)
     max_dim = max(min(max_dim, room), min(nev + block, room))
     # Active Q and W = T Q in preallocated columns 0..m-1 (no copy of the basis per step).
-    q_all = np.empty((n, max_dim + block))
-    w_all = np.empty((n, max_dim + block))
+    q_all = np.empty((n, max_dim + block), order="F")  # column blocks [:, :m] stay contiguous
+    w_all = np.empty((n, max_dim + block), order="F")
     g = np.empty((0, 0))
     m = 0
     found_vectors = np.empty((n, 0))

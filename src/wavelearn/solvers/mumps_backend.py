@@ -61,9 +61,8 @@ class MumpsSolver:
         ordering = settings.mumps_ordering
         symmetric = settings.factorization != "lu"
         factor = self._factor
-        if factor is not None and factor.reusable(shifted, symmetric, ordering):
-            factor.refactor(shifted)
-        else:
+        same_settings = factor is not None and (factor.symmetric, factor.ordering) == (symmetric, ordering)
+        if not (same_settings and factor.refactor(shifted)):
             if factor is not None:
                 factor.close()
             factor = RealFactor(shifted, symmetric=symmetric, ordering=ordering)

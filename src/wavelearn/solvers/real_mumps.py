@@ -102,18 +102,16 @@ class RealFactor:
         self.seconds = {"analysis": time.perf_counter() - t0}
         self._factorize()
 
-    def reusable(self, matrix: sp.spmatrix, symmetric: bool, ordering: str) -> bool:
-        """Whether ``matrix`` has this factor's sparsity pattern and settings (its analysis applies)."""
-        if self._handle is None or symmetric != self.symmetric or ordering != self.ordering:
+    def refactor(self, matrix: sp.spmatrix) -> bool:
+        """Factorise ``matrix`` reusing this factor's ordering and analysis, if it has the same
+        sparsity pattern; False (and nothing done) if not."""
+        rows, cols, values = _coordinates(matrix, self.symmetric)
+        if self._handle is None or not (np.array_equal(rows, self._rows) and np.array_equal(cols, self._cols)):
             return False
-        rows, cols, _ = _coordinates(matrix, symmetric)
-        return np.array_equal(rows, self._rows) and np.array_equal(cols, self._cols)
-
-    def refactor(self, matrix: sp.spmatrix) -> None:
-        """Factorise ``matrix`` (same pattern: :meth:`reusable`) reusing the ordering and analysis."""
-        self._values[:] = _coordinates(matrix, self.symmetric)[2]
+        self._values[:] = values
         self.seconds = {"analysis": 0.0}
         self._factorize()
+        return True
 
     def _factorize(self) -> None:
         t1 = time.perf_counter()
