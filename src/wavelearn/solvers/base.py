@@ -25,6 +25,9 @@ MUMPS_ORDERINGS = {"amd": 0, "amf": 2, "scotch": 3, "pord": 4, "qamd": 6}
 # deterministic (SCOTCH needs one thread and a reset random generator to be).
 DEFAULT_ORDERING = "pord"
 ORDERINGS = ("auto", *MUMPS_ORDERINGS)
+# MUMPS workspace margins (ICNTL(14), % above the analysis' estimate), tried in turn when a
+# factorisation runs out of it (delayed pivots at an almost singular shift).
+WORKSPACE_PERCENT = (50, 400, 2000)
 FACTORIZATIONS = ("auto", "lu", "ldlt")
 
 

@@ -14,6 +14,25 @@ from wavelearn.solvers.base import (Eigenpairs, SolverSettings, arithmetic, boun
 MAX_DIMENSION = 20_000  # beyond this a dense n x n matrix no longer fits a laptop's memory
 
 
+# Below this dimension the whole spectrum is cheaper and safer than any Krylov method.
+KRYLOV_MIN_DIMENSION = 64
+
+
+def too_small_for_krylov(n: int, settings: SolverSettings) -> bool:
+    """Whether a Krylov backend hands the matrix to :func:`solve_exactly`: fewer than
+    :data:`KRYLOV_MIN_DIMENSION` sites (a clean 2 x 2 x 2 lattice in a field at a degenerate E
+    left SLEPc a pair with residual 2.4e-6), or nev >= n - 1 (ARPACK needs k < n - 1)."""
+    return n < KRYLOV_MIN_DIMENSION or settings.nev >= n - 1
+
+
+def solve_exactly(matrix: sp.spmatrix, settings: SolverSettings) -> Eigenpairs:
+    """The dense solve in place of a Krylov backend's (:func:`too_small_for_krylov`);
+    ``info["fallback"]`` says so."""
+    pairs = DenseSolver().solve(matrix, settings)
+    pairs.info["fallback"] = "dense"
+    return pairs
+
+
 class DenseSolver:
     name = "dense"
 

@@ -33,11 +33,8 @@ from wavelearn.solvers.base import (
     require_converged,
 )
 from wavelearn.solvers.block_krylov import block_lanczos
+from wavelearn.solvers.dense import solve_exactly, too_small_for_krylov
 from wavelearn.solvers.real_mumps import RealFactor
-
-# Below this dimension the whole spectrum is cheaper than any Krylov method.
-DENSE_BELOW = 64
-
 
 def block_size(nev: int) -> int:
     """Right-hand sides per application of (H - sigma)^{-1}: 4 measured best for nev = 5 at 3D
@@ -84,8 +81,9 @@ class MumpsSolver:
             # has a backward error ~ eps ||H - sigma|| amplified by ||T|| = theta_max. Normally far
             # below tol (theta_max ~ 1 / level spacing); with the pole 1e-9 from an exactly
             # degenerate level (theta_max ~ 1e9) it limits every pair to ~1e-8 (SLEPc's alike).
-            values = np.einsum("ij,ij->j", vectors, matrix @ vectors)
-            residuals = np.linalg.norm(matrix @ vectors - vectors * values, axis=0)
+            image = matrix @ vectors
+            values = np.einsum("ij,ij->j", vectors, image)
+            residuals = np.linalg.norm(image - vectors * values, axis=0)
             floor = 10 * np.finfo(float).eps * norm * theta_max
             return residuals <= np.maximum(settings.tol * norm, floor)
 
@@ -110,12 +108,8 @@ class MumpsSolver:
         if settings.which != "nearest":
             raise ParameterError("backend mumps finds eigenpairs near E (shift-and-invert); "
                                  "for the lowest ones use slepc or scipy")
-        if n < DENSE_BELOW or settings.nev >= n - 1:
-            from wavelearn.solvers.dense import DenseSolver
-
-            pairs = DenseSolver().solve(matrix, settings)
-            pairs.info.update(fallback="dense", arithmetic="real")
-            return pairs
+        if too_small_for_krylov(n, settings):
+            return solve_exactly(matrix, settings)
         matrix = matrix.astype(np.float64)
         start = time.perf_counter()
         values, vectors, converged, t_factor, statistics = self._lanczos(matrix, settings, settings.sigma,
@@ -145,9 +139,4 @@ class MumpsSolver:
         timings = {"analysis": analysis, "factor": t_factor,
                    "solve": time.perf_counter() - start}
         return Eigenpairs(values, vectors, residuals, timings, info)
-
-    def close(self) -> None:
-        if self._factor is not None:
-            self._factor.close()
-            self._factor = None
 

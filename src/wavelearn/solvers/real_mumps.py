@@ -1,7 +1,7 @@
 """Real LDL^T (or LU) factorisations by Debian's sequential MUMPS, through a thin C shim.
 
 ``dmumps_shim.c`` (built by ``envs/native/build-dmumps.sh`` into the venv's ``lib/``) hides
-the MUMPS structure behind six functions, called here with ctypes: no second PETSc build is
+the MUMPS structure behind a few functions, called here with ctypes: no second PETSc build is
 needed for real arithmetic. :class:`RealFactor` factorises a real sparse A once and then
 solves A X = B for blocks of right-hand sides (MUMPS's dense multi-RHS solve streams the
 factor once per block, which is what makes a block Krylov method cheap).
@@ -24,14 +24,12 @@ import numpy as np
 import scipy.sparse as sp
 
 from wavelearn.errors import ConvergenceError, WavelearnError
-from wavelearn.solvers.base import MUMPS_ORDERINGS
+from wavelearn.solvers.base import MUMPS_ORDERINGS, WORKSPACE_PERCENT
 
 LIBRARY_NAME = "libwavelearn_dmumps.so"
 LIBRARY_VARIABLE = "WAVELEARN_DMUMPS_LIBRARY"  # another location of the shim (tests, other installs)
 
-# MUMPS workspace margins (ICNTL(14), % above the analysis' estimate), tried in turn when the
-# factorisation runs out of it (INFOG(1) = -8, -9: delayed pivots at an almost singular shift).
-WORKSPACE_PERCENT = (50, 400, 2000)
+# INFOG(1) values that a larger workspace (WORKSPACE_PERCENT) may cure.
 WORKSPACE_ERRORS = (-8, -9, -14, -15, -17, -20)
 
 _library = None

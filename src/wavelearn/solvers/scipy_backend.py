@@ -23,6 +23,7 @@ from wavelearn.solvers.base import (
     finish,
     require_converged,
 )
+from wavelearn.solvers.dense import solve_exactly, too_small_for_krylov
 
 
 class ScipySolver:
@@ -31,13 +32,8 @@ class ScipySolver:
     def solve(self, matrix: sp.spmatrix, settings: SolverSettings) -> Eigenpairs:
         n = matrix.shape[0]
         check_size(n, settings)
-        if settings.nev >= n - 1:
-            # ARPACK needs k < n - 1; such a tiny matrix is solved exactly instead.
-            from wavelearn.solvers.dense import DenseSolver
-
-            pairs = DenseSolver().solve(matrix, settings)
-            pairs.info["fallback"] = "dense"
-            return pairs
+        if too_small_for_krylov(n, settings):
+            return solve_exactly(matrix, settings)
         start = time.perf_counter()
         # A fixed pseudo-random start makes ARPACK deterministic (its default start is
         # random); a constant vector would be an exact eigenvector of a clean lattice.

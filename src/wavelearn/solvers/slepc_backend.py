@@ -28,6 +28,7 @@ import scipy.sparse as sp
 from wavelearn.errors import ConvergenceError, ParameterError
 from wavelearn.solvers.base import (
     MUMPS_ORDERINGS,
+    WORKSPACE_PERCENT,
     Eigenpairs,
     SolverSettings,
     check_size,
@@ -39,6 +40,7 @@ from wavelearn.solvers.base import (
     require_converged,
     window_count,
 )
+from wavelearn.solvers.dense import solve_exactly, too_small_for_krylov
 
 _prefix_counter = itertools.count()
 
@@ -52,10 +54,6 @@ def _petsc():
     from slepc4py import SLEPc
 
     return PETSc, SLEPc
-
-
-# MUMPS workspace margins (ICNTL(14), % above the analysis' estimate), tried in turn.
-WORKSPACE_PERCENT = (50, 400, 2000)
 
 
 def row_range(n: int, size: int, rank: int) -> tuple[int, int]:
@@ -117,6 +115,10 @@ class SlepcSolver:
         PETSc, SLEPc = _petsc()
         matrix = sp.csr_matrix(matrix)
         check_size(matrix.shape[0], settings)
+        if too_small_for_krylov(matrix.shape[0], settings):  # every rank, the same numbers
+            pairs = solve_exactly(matrix, settings)
+            pairs.vectors = pairs.vectors if self.rank == 0 else None
+            return pairs
         lowest = settings.which == "smallest"
         ldlt = use_ldlt(matrix, settings)
         t0 = time.perf_counter()
