@@ -69,9 +69,13 @@ EOF
   )
   local so
   so=$("$PY" -c 'import kwant.linalg._mumps as m; print(m.__file__)')
-  # Linked against the sequential MUMPS, never the MPI one that PETSc uses.
-  ldd "$so" | grep -q 'libzmumps_seq' || { echo "error: $so is not linked to libzmumps_seq" >&2; ldd "$so" >&2; return 1; }
-  if ldd "$so" | grep -E 'libzmumps(-|\.so\.)' | grep -vq seq; then
+  # Linked against the sequential MUMPS, never the MPI one that PETSc uses. ldd's output is
+  # captured first: under pipefail, `ldd | grep -q` fails whenever grep exits at its first match
+  # before ldd has finished writing (SIGPIPE, exit 141) -- it did, once, in CI.
+  local libs
+  libs=$(ldd "$so")
+  [[ $libs == *libzmumps_seq* ]] || { echo "error: $so is not linked to libzmumps_seq" >&2; echo "$libs" >&2; return 1; }
+  if grep -E 'libzmumps(-|\.so\.)' <<<"$libs" | grep -vq seq; then
     echo "error: $so is linked to the MPI MUMPS" >&2; return 1
   fi
 }

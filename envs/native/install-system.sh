@@ -6,7 +6,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 mapfile -t wanted < <(sed -e 's/#.*//' -e '/^\s*$/d' "$here/system-packages.txt" "$@" | tr -d ' ')
 missing=()
 for pkg in "${wanted[@]}"; do
-  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+  # captured, not piped into grep -q: under pipefail an early grep exit can fail the writer
+  status=$(dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null || true)
+  [[ $status == *"install ok installed"* ]] || missing+=("$pkg")
 done
 if [ ${#missing[@]} -eq 0 ]; then
   echo "system packages: all ${#wanted[@]} present"

@@ -39,7 +39,8 @@ mkdir -p "$dir"/{state,spool,munge}
 chmod 700 "$dir/munge"
 host=$(hostname -s)
 # This machine's topology as slurmd sees it (CPUs, sockets, cores, threads), less 1 GiB of memory.
-topology=$(slurmd -C | head -1 | sed -e 's/^NodeName=[^ ]* //' -e 's/ RealMemory=.*//')
+# sed reads all of slurmd's output (head -1 could close the pipe early: SIGPIPE under pipefail)
+topology=$(slurmd -C | sed -n -e '1{s/^NodeName=[^ ]* //' -e 's/ RealMemory=.*//' -e 'p}')
 mem_mb=$(( $(awk '/MemTotal/ {print $2}' /proc/meminfo) / 1024 - 1024 ))
 # Ports derived from the folder, so that parallel test runs do not collide.
 base=$(( 20000 + $(printf '%s' "$dir" | cksum | cut -d' ' -f1) % 20000 ))
@@ -87,13 +88,14 @@ export SLURM_CONF="$dir/slurm.conf"
 # nested srun; real clusters keep slurm.conf in /etc/slurm. An srun wrapper first in PATH
 # restores it, so that nothing outside DIR needs to change.
 mkdir -p "$dir/bin"
-real_srun=$(type -aP srun | grep -v "^$dir/bin/" | head -1)
+real_srun=$(type -aP srun | awk -v own="$dir/bin/" 'index($0, own) != 1 { print; exit }')
 printf '#!/bin/sh\nexport SLURM_CONF=%s\nexec %s "$@"\n' "$SLURM_CONF" "$real_srun" > "$dir/bin/srun"
 chmod +x "$dir/bin/srun"
 slurmctld -i -f "$SLURM_CONF"
 slurmd -f "$SLURM_CONF"
 for _ in $(seq 60); do
-  if sinfo -h -o '%T' 2>/dev/null | grep -qE '^(idle|mixed|allocated)'; then
+  states=$(sinfo -h -o '%T' 2>/dev/null || true)
+  if grep -qE '^(idle|mixed|allocated)' <<<"$states"; then
     echo "export SLURM_CONF=$SLURM_CONF"
     echo "export PATH=$dir/bin:\$PATH"
     exit 0
