@@ -93,7 +93,7 @@ def test_grids_and_number_formatting():
 def test_points_and_chunks():
     points = campaign_points(validate_config(with_study(realizations=10)))
     assert len(points) == 4  # 2 L x 2 W
-    assert [c.realizations for c in points[0].chunks] == ["0:4", "4:8", "8:10"]
+    assert [c.span for c in points[0].chunks] == ["0:4", "4:8", "8:10"]
     assert points[0].output("results", points[0].chunks[1]) == "results/a/L4/W10_p1_flux0/chunk001.h5"
 
 

@@ -85,7 +85,7 @@ def test_plan_looks_points_up_by_wildcards_and_lists_targets():
     plan = Plan(config)
     wildcards = {"study": "a", "L": "6", "W": "10", "p": "1", "flux": "0", "chunk": "001"}
     assert plan.point("eigenstates", wildcards).model.L == 6
-    assert plan.chunk("eigenstates", wildcards).realizations == "2:4"
+    assert plan.chunk("eigenstates", wildcards).span == "2:4"
     with pytest.raises(KeyError, match="no eigenstates point"):
         plan.point("eigenstates", {**wildcards, "W": "11"})
     assert plan.targets()[:4] == ["results/summary.csv", "results/summary.png", "results/a/L4/states.png",
@@ -95,7 +95,7 @@ def test_plan_looks_points_up_by_wildcards_and_lists_targets():
 
 
 def test_chunks_grow_only_at_the_end():
-    assert [c.realizations for c in chunk_range(5, 2)] == ["0:2", "2:4", "4:5"]
+    assert [c.span for c in chunk_range(5, 2)] == ["0:2", "2:4", "4:5"]
     assert chunk_range(6, 2)[:2] == chunk_range(5, 2)[:2]
     assert chunk_range(2000, 1)[1000].label == "1000"
 

@@ -32,7 +32,7 @@ def test_points_chunks_and_arguments_rebuild_the_billiard():
     plan = Plan(validate_config({"campaign_seed": 4, "studies": [STUDY]}))
     (point,) = plan.points
     assert isinstance(point, TransportPoint)
-    assert [c.realizations for c in point.chunks] == ["0:2", "2:4", "4:5"]
+    assert [c.span for c in point.chunks] == ["0:2", "2:4", "4:5"]
     assert point.output("results", point.chunks[2]) == "results/fp/fingerprints/chunk002.h5"
     assert plan.targets() == ["results/fp/fingerprints.h5", "results/fp/fingerprints.png"]
     parser = argparse.ArgumentParser()

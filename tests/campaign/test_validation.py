@@ -116,7 +116,7 @@ def test_a_held_out_study_gets_its_own_realizations_or_shares_on_purpose():
     other = {**STUDY, "name": "b", "first_realization": 2}
     points = Plan(validate_config({"campaign_seed": 1, "studies": [STUDY, other]})).points
     b = [pt for pt in points if pt.study == "b"][0]
-    assert [c.realizations for c in b.chunks] == ["2:4"]
+    assert [c.span for c in b.chunks] == ["2:4"]
     validate_config({"campaign_seed": 1, "studies": [STUDY, {**STUDY, "name": "b", "share_realizations": True}]})
 
 

@@ -78,7 +78,7 @@ class EigenstatePoint(StudyPoint):
             f"--distribution {m.distribution} --p {format_number(m.p)} --percolation {m.percolation} "
             f"--flux {format_number(m.flux)} --boundary {m.boundary} --energy {format_number(s.target)} "
             f"--nev {s.nev} --tol {s.tol!r} --backend {self.backend} --seed {self.campaign_seed} "
-            f"--realizations {chunk.realizations}" + (" --save-psi" if self.save_psi else "")
+            f"--realizations {chunk.span}" + (" --save-psi" if self.save_psi else "")
         )
 
     def seconds_per_realization(self, max_sites: int) -> tuple[float, str]:

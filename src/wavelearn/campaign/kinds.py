@@ -49,8 +49,8 @@ class Chunk:
     stop: int
 
     @property
-    def realizations(self) -> str:
-        """The range as the CLI's ``START:STOP``."""
+    def span(self) -> str:
+        """The units as the CLI's ``START:STOP`` (``--realizations``, ``--layouts``)."""
         return f"{self.start}:{self.stop}"
 
     @property

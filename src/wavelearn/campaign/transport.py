@@ -101,7 +101,7 @@ class TransportPoint(StudyPoint):
             f"--potential {potential} --W {format_number(b.W)} --field-min {format_number(b.field_min)} "
             f"--field-max {format_number(b.field_max)} --field-points {b.field_points} "
             f"--image-field {format_number(b.image_field)} --seed {self.campaign_seed} "
-            f"--layouts {chunk.realizations}"
+            f"--layouts {chunk.span}"
         )
 
 
