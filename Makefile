@@ -91,6 +91,7 @@ dag: install
 
 bench: install
 	$(PY) bench/eigensolve_bench.py --output bench/out-eigensolve.md
+	$(PY) bench/blas_threads_bench.py --output bench/out-blas-threads.md
 	$(PY) bench/workflow_bench.py --output bench/out-workflow.md
 	$(PY) -m pip install -q torch==2.13.0   # the baseline of the training benchmark (CPU build)
 	$(PY) bench/training_bench.py --output bench/out-training.md

@@ -48,7 +48,7 @@ def worker(args: argparse.Namespace) -> None:
                               factorization=args.factorization)
     solver = get_solver(args.backend)
     rows = []
-    for k in range(args.realizations):
+    for k in range(args.first, args.first + args.realizations):
         t0 = time.perf_counter()
         H = build_hamiltonian(model, 2026, k).matrix
         t_build = time.perf_counter() - t0
@@ -220,6 +220,7 @@ if __name__ == "__main__":
     w.add_argument("--L", type=int, required=True)
     w.add_argument("--backend", default="slepc")
     w.add_argument("--realizations", type=int, default=3)
+    w.add_argument("--first", type=int, default=0, help="index of the first realization")
     w.add_argument("--ordering", default="auto")
     w.add_argument("--factorization", default="auto")
     parser.add_argument("--sizes", type=int, nargs="+", default=[16, 24, 32, 40])

@@ -1,7 +1,9 @@
 """``wavelearn eigensolve`` end to end: shards, chunking, MPI ranks, bad input, killed jobs."""
 
+import os
 import signal
 import subprocess
+import sys
 import time
 
 import h5py
@@ -154,3 +156,21 @@ def test_an_error_on_one_rank_ends_every_rank_within_seconds(tmp_path, wavelearn
     assert "injected fault" in result.stderr and "on rank 1" in result.stderr
     assert time.perf_counter() - start < 60
     assert not out.exists() and list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("backend", ["auto", "slepc"])
+def test_a_job_runs_one_blas_thread_whatever_the_environment(tmp_path, wavelearn_cmd, env, backend):
+    # A cluster module or a laptop shell may ask OpenBLAS for many threads; the job pins one per
+    # process (faster here, and the last bits of the results independent of the core count).
+    many = {**env, "OPENBLAS_NUM_THREADS": "2", "OMP_NUM_THREADS": "2"}
+    control = subprocess.run([sys.executable, "-c",
+                              "import numpy; from wavelearn.blas import max_blas_threads; print(max_blas_threads())"],
+                             env=many, capture_output=True, text=True, check=True)
+    if len(os.sched_getaffinity(0)) >= 2:  # with one CPU OpenBLAS never runs two threads anyway
+        assert int(control.stdout) == 2, "the environment alone should give OpenBLAS two threads"
+    out = tmp_path / "s.h5"
+    subprocess.run(wavelearn_cmd("eigensolve", *POINT, "--backend", backend, "--output", str(out)),
+                   env=many, capture_output=True, check=True, timeout=300)
+    with h5py.File(out) as f:
+        assert f.attrs["blas_threads"] == 1
+        assert f.attrs["solver"] == ("mumps" if backend == "auto" else "slepc")

@@ -97,7 +97,7 @@ def test_one_blas_thread():
         import json
         import numpy, scipy.linalg
         from wavelearn.transport import system  # loads Kwant through load_kwant()
-        from wavelearn.transport.runtime import blas_threads
+        from wavelearn.blas import blas_threads
         print(json.dumps(blas_threads()))
     """, {**ENV, "OPENBLAS_NUM_THREADS": "8", "OMP_NUM_THREADS": "8"})
     threads = json.loads(out)

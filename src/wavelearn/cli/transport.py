@@ -7,6 +7,7 @@ import math
 import sys
 import time
 
+from wavelearn.blas import max_blas_threads
 from wavelearn.eigenstates import parse_realizations
 from wavelearn.errors import ParameterError
 from wavelearn.transport.params import Billiard
@@ -126,7 +127,6 @@ def run(args: argparse.Namespace) -> int:
     # Kwant only now: loading it sets one BLAS thread and blocks PETSc in this process.
     from wavelearn.io.fingerprints import FingerprintData, write_fingerprints
     from wavelearn.transport.conductance import fingerprint
-    from wavelearn.transport.runtime import blas_threads
 
     start = time.perf_counter()
     iterator = layouts
@@ -137,9 +137,7 @@ def run(args: argparse.Namespace) -> int:
     results = [fingerprint(params, args.seed, k, args.solver) for k in iterator]
     wall = time.perf_counter() - start
     data = FingerprintData.from_fingerprints(params, args.seed, args.solver, results)
-    threads = blas_threads()
-    write_fingerprints(args.output, data, {"wall_seconds": wall,
-                                           "blas_threads": max(threads.values(), default=1)})
+    write_fingerprints(args.output, data, {"wall_seconds": wall, "blas_threads": max_blas_threads()})
     per_point = data.solve_seconds.sum() / (len(data) * params.field_points)
     print(f"wrote {args.output}: {params.label()}, {len(data)} layout(s) x {params.field_points} fields, "
           f"{per_point:.3g} s per field point, <g> = {data.conductance.mean():.3f} e^2/h")

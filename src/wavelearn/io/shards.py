@@ -18,7 +18,7 @@ dataset            shape, dtype                meaning
 
 Attributes: every :class:`LatticeModel` field, every :class:`SolverSettings` field (``ncv`` 0
 meaning the backend's default), ``energy``, ``campaign_seed``, ``backend``, ``mpi_ranks``,
-``point_hash``, ``label``, ``wall_seconds`` and the provenance record.
+``point_hash``, ``label``, ``wall_seconds``, ``blas_threads`` and the provenance record.
 """
 
 from __future__ import annotations

@@ -3,10 +3,8 @@
 * One BLAS thread. Kwant's work per field point is a sparse MUMPS factorisation whose dense
   fronts are small, plus small dense LAPACK problems for the lead modes; OpenBLAS threads on
   them only contend (measured: ten times slower with the default thread count on 2 cores).
-  Jobs run one per core instead. :func:`load_kwant` sets ``OPENBLAS_NUM_THREADS`` and
-  ``OMP_NUM_THREADS`` to 1 before Kwant's libraries load (OpenBLAS reads them at load time)
-  and limits every OpenBLAS already loaded in the process (NumPy's, SciPy's) through its
-  ``*openblas_set_num_threads*`` entry point.
+  Jobs run one per core instead. :func:`load_kwant` calls
+  :func:`wavelearn.blas.limit_blas_threads` before Kwant's libraries load and again after.
 * No PETSc. The native route links Kwant against Debian's sequential MUMPS
   (``libzmumps_seq``) and PETSc against the MPI MUMPS (``libzmumps``); both export the same
   symbol names, so with petsc4py loaded first (it exports its libraries globally) Kwant's
@@ -16,16 +14,14 @@
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import importlib.abc
-import os
 import sys
 from types import ModuleType
 
+from wavelearn.blas import limit_blas_threads
 from wavelearn.errors import WavelearnError
 
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 FORBIDDEN = ("petsc4py", "slepc4py")
 SOLVERS = ("mumps", "scipy")
 
@@ -43,45 +39,6 @@ class _BlockPetsc(importlib.abc.MetaPathFinder):
                 f"{fullname} cannot be imported in a process that uses Kwant: PETSc's MPI MUMPS and "
                 "Kwant's sequential MUMPS export the same symbols; run them in separate processes")
         return None
-
-
-def _loaded_openblas() -> list[str]:
-    try:
-        with open("/proc/self/maps") as maps:
-            paths = {line.split()[-1] for line in maps if "openblas" in line.lower() and "/" in line}
-    except OSError:  # not Linux: rely on the environment variables
-        return []
-    return sorted(p for p in paths if ".so" in p)
-
-
-def _openblas_setters(path: str) -> list:
-    lib = ctypes.CDLL(path)
-    names = ("openblas_set_num_threads", "openblas_set_num_threads64_",
-             "scipy_openblas_set_num_threads", "scipy_openblas_set_num_threads64_")
-    return [getattr(lib, name) for name in names if hasattr(lib, name)]
-
-
-def blas_threads() -> dict[str, int]:
-    """Threads of every OpenBLAS loaded in this process, by library path."""
-    result = {}
-    for path in _loaded_openblas():
-        lib = ctypes.CDLL(path)
-        for name in ("openblas_get_num_threads", "openblas_get_num_threads64_",
-                     "scipy_openblas_get_num_threads", "scipy_openblas_get_num_threads64_"):
-            if hasattr(lib, name):
-                result[path] = int(getattr(lib, name)())
-                break
-    return result
-
-
-def limit_blas_threads() -> None:
-    """One BLAS thread, now and for libraries loaded later (module docstring)."""
-    for name in THREAD_VARIABLES:
-        os.environ[name] = "1"
-    for path in _loaded_openblas():
-        for setter in _openblas_setters(path):
-            setter.argtypes = [ctypes.c_int]
-            setter(1)
 
 
 def load_kwant() -> ModuleType:
