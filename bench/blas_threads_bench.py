@@ -27,8 +27,9 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from wavelearn.blas import THREAD_VARIABLES
+
 HERE = Path(__file__).resolve().parent
-THREAD_VARIABLES = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 DEFAULT_ENV = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
 ONE_ENV = {**DEFAULT_ENV, **{k: "1" for k in THREAD_VARIABLES}}
 
