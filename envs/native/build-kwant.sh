@@ -75,8 +75,10 @@ EOF
   local libs
   libs=$(ldd "$so")
   [[ $libs == *libzmumps_seq* ]] || { echo "error: $so is not linked to libzmumps_seq" >&2; echo "$libs" >&2; return 1; }
-  if grep -E 'libzmumps(-|\.so\.)' <<<"$libs" | grep -vq seq; then
-    echo "error: $so is linked to the MPI MUMPS" >&2; return 1
+  local mpi
+  mpi=$(grep -E 'libzmumps(-|\.so\.)' <<<"$libs" | grep -v seq || true)
+  if [ -n "$mpi" ]; then
+    echo "error: $so is linked to the MPI MUMPS: $mpi" >&2; return 1
   fi
 }
 

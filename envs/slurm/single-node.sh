@@ -88,7 +88,7 @@ export SLURM_CONF="$dir/slurm.conf"
 # nested srun; real clusters keep slurm.conf in /etc/slurm. An srun wrapper first in PATH
 # restores it, so that nothing outside DIR needs to change.
 mkdir -p "$dir/bin"
-real_srun=$(type -aP srun | awk -v own="$dir/bin/" 'index($0, own) != 1 { print; exit }')
+real_srun=$(type -aP srun | awk -v own="$dir/bin/" 'index($0, own) != 1 && !found { print; found = 1 }')
 printf '#!/bin/sh\nexport SLURM_CONF=%s\nexec %s "$@"\n' "$SLURM_CONF" "$real_srun" > "$dir/bin/srun"
 chmod +x "$dir/bin/srun"
 slurmctld -i -f "$SLURM_CONF"
