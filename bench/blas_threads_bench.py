@@ -17,45 +17,19 @@ on the solve itself (the library, which does not pin, started with either enviro
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import h5py
 import numpy as np
 
+from eigensolve_bench import median, run_worker, side_by_side  # this folder
 from wavelearn.blas import THREAD_VARIABLES
 
-HERE = Path(__file__).resolve().parent
 DEFAULT_ENV = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES}
 ONE_ENV = {**DEFAULT_ENV, **{k: "1" for k in THREAD_VARIABLES}}
-
-
-def worker_command(L: int, first: int, count: int) -> list[str]:
-    # eigensolve_bench's worker: realizations `first`.. of 3D Anderson W = 16.5, E = 0, nev = 5, backend auto
-    return [sys.executable, str(HERE / "eigensolve_bench.py"), "worker", "--L", str(L), "--backend", "auto",
-            "--realizations", str(count), "--first", str(first)]
-
-
-def rows(stdout: str) -> list[dict]:
-    return json.loads(next(line for line in stdout.splitlines() if line.startswith("RESULT "))[7:])["rows"]
-
-
-def alone(L: int, count: int, env: dict) -> list[dict]:
-    return rows(subprocess.run(worker_command(L, 0, count), env=env, capture_output=True, text=True,
-                               check=True).stdout)
-
-
-def two_at_once(L: int, count: int, env: dict) -> float:
-    start = time.perf_counter()
-    procs = [subprocess.Popen(worker_command(L, j * count, count), env=env, stdout=subprocess.DEVNULL)
-             for j in range(2)]
-    if any(proc.wait() for proc in procs):
-        raise RuntimeError("a worker failed")
-    return time.perf_counter() - start
 
 
 def command_line(L: int, count: int) -> tuple[int, float]:
@@ -78,13 +52,12 @@ def main(args: argparse.Namespace) -> None:
     say()
     say("| measurement | OpenBLAS default threads | one thread | default / one |")
     say("|---|---|---|---|")
-    many, one = alone(args.L, args.realizations, DEFAULT_ENV), alone(args.L, args.realizations, ONE_ENV)
-    med = lambda result, key: float(np.median([r[key] for r in result]))  # noqa: E731
+    many, one = (run_worker(args.L, "auto", args.realizations, env=env) for env in (DEFAULT_ENV, ONE_ENV))
     for key, label in (("solve", "one job alone: median solve s"), ("factor", "of which the factorisation s")):
-        say(f"| {label} | {med(many, key):.2f} | {med(one, key):.2f} | {med(many, key) / med(one, key):.2f} |")
-    same = all(a["eigenvalues"] == b["eigenvalues"] for a, b in zip(many, one))
-    wall_many, wall_one = two_at_once(args.L, args.realizations, DEFAULT_ENV), two_at_once(args.L, args.realizations,
-                                                                                          ONE_ENV)
+        say(f"| {label} | {median(many, key):.2f} | {median(one, key):.2f} | "
+            f"{median(many, key) / median(one, key):.2f} |")
+    same = all(a["eigenvalues"] == b["eigenvalues"] for a, b in zip(many["rows"], one["rows"]))
+    wall_many, wall_one = (side_by_side(args.L, args.realizations, env) for env in (DEFAULT_ENV, ONE_ENV))
     say(f"| two jobs at once: wall s | {wall_many:.2f} | {wall_one:.2f} | {wall_many / wall_one:.2f} |")
     say()
     say(f"Eigenvalues bit-identical between the two: {'yes' if same else 'no'}.")

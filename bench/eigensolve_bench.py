@@ -48,7 +48,7 @@ def worker(args: argparse.Namespace) -> None:
                               factorization=args.factorization)
     solver = get_solver(args.backend)
     rows = []
-    for k in range(args.first, args.first + args.realizations):
+    for k in range(args.realizations):
         t0 = time.perf_counter()
         H = build_hamiltonian(model, 2026, k).matrix
         t_build = time.perf_counter() - t0
@@ -67,12 +67,13 @@ def worker(args: argparse.Namespace) -> None:
 
 
 def run_worker(L: int, backend: str, realizations: int, ranks: int = 1, ordering: str = "auto",
-               factorization: str = "auto") -> dict:
+               factorization: str = "auto", env: dict | None = None) -> dict:
+    """One configuration in its own process (``env``: ENV, one BLAS thread, unless given)."""
     cmd = [sys.executable, str(HERE), "worker", "--L", str(L), "--backend", backend,
            "--realizations", str(realizations), "--ordering", ordering, "--factorization", factorization]
     if ranks > 1:
         cmd = [shutil.which("mpiexec"), "-n", str(ranks), "--oversubscribe", *cmd]
-    out = subprocess.run(cmd, env=ENV, capture_output=True, text=True, check=True).stdout
+    out = subprocess.run(cmd, env=env or ENV, capture_output=True, text=True, check=True).stdout
     return json.loads(next(line for line in out.splitlines() if line.startswith("RESULT "))[7:])
 
 
@@ -93,12 +94,12 @@ def gemm_rate(dtype: str, n: int = 2000) -> float:
     return float(out.stdout)
 
 
-def side_by_side(L: int, realizations: int) -> float:
-    """Wall time for two independent 1-rank jobs sharing the 2 cores."""
+def side_by_side(L: int, realizations: int, env: dict | None = None) -> float:
+    """Wall time for two independent 1-rank jobs sharing the 2 cores (``env`` as for run_worker)."""
     start = time.perf_counter()
     cmd = [sys.executable, str(HERE), "worker", "--L", str(L), "--backend", "auto",
            "--realizations", str(realizations)]
-    procs = [subprocess.Popen(cmd, env=ENV, stdout=subprocess.DEVNULL) for _ in range(2)]
+    procs = [subprocess.Popen(cmd, env=env or ENV, stdout=subprocess.DEVNULL) for _ in range(2)]
     for proc in procs:
         if proc.wait() != 0:
             raise RuntimeError("side-by-side worker failed")
@@ -220,7 +221,6 @@ if __name__ == "__main__":
     w.add_argument("--L", type=int, required=True)
     w.add_argument("--backend", default="slepc")
     w.add_argument("--realizations", type=int, default=3)
-    w.add_argument("--first", type=int, default=0, help="index of the first realization")
     w.add_argument("--ordering", default="auto")
     w.add_argument("--factorization", default="auto")
     parser.add_argument("--sizes", type=int, nargs="+", default=[16, 24, 32, 40])

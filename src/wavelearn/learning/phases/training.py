@@ -121,6 +121,7 @@ def train_classifier(
     if result.epochs_done == settings.epochs:
         # "impl": the formulation that trained it (network.PhaseCNN), as "device" records where
         info = {"cnn": cnn.as_dict(), "train": asdict(settings), "classes": list(classes),
-                "history": str(workdir / "history.csv"), "impl": resolve_impl(), **(metadata or {})}
+                "history": str(workdir / "history.csv"), "impl": resolve_impl(task.network.impl),
+                **(metadata or {})}
         save_network(workdir, result.params, info)
     return result
