@@ -74,14 +74,15 @@ test: install
 run: install
 	$(SNAKEMAKE) --profile profiles/local
 	@echo; echo "results/summary.csv (participation ratio per point; plot: results/summary.png):"
-	@column -s, -t results/summary.csv
+	@$(VENV)/bin/wavelearn table results/summary.csv
 	@for f in results/learning/*/scan_*/phase_diagram.csv; do \
-	  echo; echo "$$f (critical point per L, 95 % bootstrap interval; plot beside it):"; column -s, -t $$f; done
+	  echo; echo "$$f (critical point per L, 95 % bootstrap interval; plot beside it):"; $(VENV)/bin/wavelearn table $$f; done
 	@for f in results/*/vae/report/metrics.json; do [ -f "$$f" ] || continue; \
-	  echo; echo "$$f (VAE on the fingerprints against trivial baselines):"; cat "$$f"; done
-	@for f in results/*/L*_alpha*_W*/run.h5; do [ -f "$$f" ] || continue; \
-	  $(PY) -c "import sys; from wavelearn.io.nqs import read_run; r = read_run(sys.argv[1]); \
-	  print(sys.argv[1] + ': E =', round(r.energy, 5), 'exact', r.exact_energy, 'relative error', r.relative_error)" "$$f"; done
+	  echo; echo "VAE on the fingerprints against three baselines (held-out layouts; figures beside it):"; \
+	  $(VENV)/bin/wavelearn vae table "$$f"; done
+	@runs=$$(ls results/*/L*_alpha*_W*/run.h5 2>/dev/null); [ -z "$$runs" ] || { echo; \
+	  echo "neural quantum states (VMC energy +- statistical error, exact diagonalisation):"; \
+	  $(VENV)/bin/wavelearn table $$runs; }
 
 dag: install
 	@mkdir -p dag

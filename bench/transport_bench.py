@@ -84,7 +84,7 @@ def worker_bare(L: int, points: int) -> dict:
     syst[(lat(int(x), int(y)) for x, y in zip(*np.nonzero(keep)))] = onsite
     syst[lat.neighbors()] = hopping
     lead = kwant.Builder(kwant.TranslationalSymmetry((-1, 0)))
-    lead[(lat(0, y) for y in params.lead_rows)] = 0.0
+    lead[(lat(0, y) for y in params.lead_rows[0])] = 0.0  # centred leads of equal width: reversed() is lead 1
     lead[lat.neighbors()] = hopping
     syst.attach_lead(lead)
     syst.attach_lead(lead.reversed())

@@ -98,19 +98,25 @@ def grouping(tmp: Path) -> tuple[float, float] | None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--output", default=None)
+    parser.add_argument("--dry-run-only", action="store_true", help="the dry run only (the other rows take minutes)")
+    parser.add_argument("--repeats", type=int, default=1, help="dry runs, each its own row [%(default)s]")
     args = parser.parse_args()
     lines = []
     say = lambda text="": (lines.append(text), print(text, flush=True))  # noqa: E731
     with tempfile.TemporaryDirectory() as tmp:
         tmp = Path(tmp)
-        jobs, seconds = dry_run(tmp)
         say("## Campaign machinery")
         say()
-        say(f"Command: `python bench/workflow_bench.py {' '.join(sys.argv[1:])}`; 2 cores.")
+        say(f"Command: `python bench/workflow_bench.py {' '.join(sys.argv[1:])}`; {os.cpu_count()} cores, "
+            f"load average {os.getloadavg()[0]:.1f} at the start.")
         say()
         say("| measurement | value |")
         say("|---|---|")
-        say(f"| dry run (`snakemake -n`) of {jobs} solve jobs + gathers | {seconds:.1f} s (goal < 20 s) |")
+        for _ in range(args.repeats):
+            jobs, seconds = dry_run(tmp)
+            say(f"| dry run (`snakemake -n`) of {jobs} solve jobs + gathers | {seconds:.1f} s (goal < 20 s) |")
+        if args.dry_run_only:
+            return finish(lines, args.output)
         wall, solve = startup(tmp)
         say(f"| one `wavelearn eigensolve` job, 3D L=6, 1 realization: wall | {wall:.2f} s |")
         say(f"| of which the solve | {solve:.3f} s |")
@@ -123,9 +129,12 @@ def main() -> None:
         if groups:
             say(f"| SLURM (single node): 8 solve jobs, one sbatch each | {groups[0]:.1f} s |")
             say(f"| same, grouped 2 per sbatch (`--group-components solves=2`) | {groups[1]:.1f} s |")
-    say()
-    if args.output:
-        Path(args.output).write_text("\n".join(lines) + "\n")
+    finish(lines, args.output)
+
+
+def finish(lines: list[str], output: str | None) -> None:
+    if output:
+        Path(output).write_text("\n".join(lines) + "\n\n")
 
 
 if __name__ == "__main__":

@@ -119,24 +119,33 @@ def snakemake():
     return run
 
 
+def parse_job_stats(text: str) -> dict[str, int]:
+    """Jobs per rule from a dry run's output: ``{}`` only when Snakemake says there is nothing to
+    do. Output without a job table, or a table whose rows do not add up to its ``total``, fails
+    the test: an unparsed table must never read as "nothing to rerun"."""
+    if "Nothing to be done" in text:
+        return {}
+    if "Job stats:" not in text:
+        pytest.fail(f"no 'Job stats:' table and no 'Nothing to be done' in the dry run's output:\n{text[-3000:]}")
+    counts = {}
+    for line in text.split("Job stats:", 1)[1].splitlines()[3:]:
+        match = re.match(r"^(\w+)\s+(\d+)$", line.strip())
+        if not match:
+            break
+        counts[match.group(1)] = int(match.group(2))
+    total = counts.pop("total", None)
+    if not counts or total != sum(counts.values()):
+        pytest.fail(f"the dry run's job table did not parse (rows {counts}, total {total}):\n{text[-3000:]}")
+    return counts
+
+
 @pytest.fixture(scope="session")
 def planned_jobs(snakemake):
     """``planned_jobs(workdir, *args)``: jobs per rule of a dry run (Snakemake's 'Job stats')."""
 
     def jobs(workdir: Path, *args: str) -> dict[str, int]:
         out = snakemake(workdir, "--dry-run", *args)
-        text = out.stdout + out.stderr
-        if "Nothing to be done" in text:
-            return {}
-        table = text.split("Job stats:", 1)[1]
-        counts = {}
-        for line in table.splitlines()[3:]:
-            match = re.match(r"^(\w+)\s+(\d+)$", line.strip())
-            if not match:
-                break
-            counts[match.group(1)] = int(match.group(2))
-        counts.pop("total", None)
-        return counts
+        return parse_job_stats(out.stdout + out.stderr)
 
     return jobs
 

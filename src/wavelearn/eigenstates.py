@@ -7,11 +7,12 @@ from typing import Iterable
 
 import numpy as np
 
+from wavelearn.checks import INT64_MAX
 from wavelearn.errors import ConvergenceError, ParameterError, WavelearnError
 from wavelearn.io.shards import ShardData
 from wavelearn.lattice import LatticeModel, build_hamiltonian
 from wavelearn.solvers import SolverSettings, get_solver
-from wavelearn.solvers.base import EigenSolver
+from wavelearn.solvers.base import EigenSolver, multiplicities
 
 
 def parse_realizations(text: str) -> range:
@@ -24,8 +25,8 @@ def parse_realizations(text: str) -> range:
             stop = start + 1
     except ValueError:
         raise ParameterError(f"realizations={text!r}: expected START:STOP (e.g. 0:8) or one index") from None
-    if start < 0 or stop <= start:
-        raise ParameterError(f"realizations={text!r}: need 0 <= START < STOP")
+    if start < 0 or stop <= start or stop > INT64_MAX:
+        raise ParameterError(f"realizations={text!r}: need 0 <= START < STOP <= {INT64_MAX} (indices are int64)")
     return range(start, stop)
 
 
@@ -39,9 +40,25 @@ def injected_fault(realization: int, rank: int) -> None:
     spec = os.environ.get(FAULT_VARIABLE)
     if not spec:
         return
-    fields = dict(item.split("=", 1) for item in spec.split(","))
-    if int(fields.get("realization", -1)) == realization and int(fields.get("rank", rank)) == rank:
+    fault = parse_fault(spec)
+    if fault["realization"] == realization and fault.get("rank", rank) == rank:
         raise WavelearnError(f"injected fault ({FAULT_VARIABLE}={spec}) at realization {realization} on rank {rank}")
+
+
+def parse_fault(spec: str) -> dict[str, int]:
+    """``"realization=K[,rank=R]"`` -> {"realization": K[, "rank": R]}; anything else is an error
+    naming the variable, so a typo in a test's environment never passes as "no fault"."""
+    fields: dict[str, int] = {}
+    for item in spec.split(","):
+        key, sep, value = item.partition("=")
+        key = key.strip()
+        if not sep or key not in ("realization", "rank") or key in fields or not value.strip().isdigit():
+            raise ParameterError(f"{FAULT_VARIABLE}={spec!r}: expected realization=K or realization=K,rank=R "
+                                 "with non-negative integers K, R (unset it in normal runs)")
+        fields[key] = int(value)
+    if "realization" not in fields:
+        raise ParameterError(f"{FAULT_VARIABLE}={spec!r}: realization=K is required (e.g. realization=1,rank=1)")
+    return fields
 
 
 def check_point(model: LatticeModel, settings: SolverSettings) -> None:
@@ -73,7 +90,7 @@ def solve_realizations(
     solver = get_solver(solver, ranks) if isinstance(solver, str) else solver
     realizations = list(realizations)
     rows = {key: [] for key in ("eigenvalues", "density", "residuals", "dimension", "solve", "factor", "psi",
-                                "boundary")}
+                                "boundary", "multiplicity")}
     used = {"solver": set(), "arithmetic": set()}  # one point, one path: H is real or not for all
     iterator = realizations
     if progress and is_root:
@@ -83,6 +100,11 @@ def solve_realizations(
     for k in iterator:
         injected_fault(k, rank)
         hamiltonian = build_hamiltonian(model, campaign_seed, k)
+        if hamiltonian.dimension <= settings.nev:
+            raise ParameterError(
+                f"point {model.label()} (seed {campaign_seed}) realization {k}: its Hilbert space "
+                f"({'largest cluster' if model.cluster == 'largest' else 'kept sites'}) has "
+                f"{hamiltonian.dimension} sites, no more than nev={settings.nev}: raise p or L, or lower nev")
         try:
             pairs = solver.solve(hamiltonian.matrix, settings)
         except (ConvergenceError, ParameterError) as err:
@@ -96,6 +118,9 @@ def solve_realizations(
         rows["factor"].append(pairs.timings.get("factor", np.nan))
         # A degenerate level straddling the nev boundary: which of its copies came back is arbitrary.
         rows["boundary"].append((pairs.info.get("boundary_degeneracy", 0), pairs.info.get("boundary_returned", 0)))
+        # A state of a degenerate level is an arbitrary vector of its eigenspace: flagged, so that
+        # no analysis takes it for the wave function of one cluster (docs/formats.md).
+        rows["multiplicity"].append(multiplicities(pairs.values, settings.target, pairs.info))
         if is_root:
             psi = hamiltonian.on_lattice(pairs.vectors.T)  # (nev, *shape)
             density = np.abs(psi) ** 2
@@ -112,6 +137,7 @@ def solve_realizations(
         eigenvalues=np.array(rows["eigenvalues"]),
         density=np.array(rows["density"]) if rows["density"] else empty,
         residuals=np.array(rows["residuals"]),
+        multiplicity=np.array(rows["multiplicity"], dtype=np.int64).reshape(len(realizations), settings.nev),
         realization=np.array(realizations, dtype=np.int64),
         dimension=np.array(rows["dimension"], dtype=np.int64),
         solve_seconds=np.array(rows["solve"]),

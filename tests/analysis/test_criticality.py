@@ -20,7 +20,8 @@ def write_dataset(path, study, L, points, realizations, nev, dim=3):
     the nev eigenpairs closest to E = 0 of dense diagonalizations of real Hamiltonians.
     ``points`` is a list of dicts of LatticeModel parameters (W, flux)."""
     density, columns = [], {k: [] for k in ("W", "p", "flux", "L", "energy", "eigenvalue", "residual",
-                                            "realization", "state", "seed", "point_hash", "source")}
+                                            "multiplicity", "realization", "state", "seed", "point_hash",
+                                            "source")}
     for params in points:
         model = LatticeModel(dim=dim, L=L, **params)
         for k in range(realizations):
@@ -29,7 +30,8 @@ def write_dataset(path, study, L, points, realizations, nev, dim=3):
             density.append((np.abs(vectors[:, picked].T) ** 2).reshape((nev,) + model.shape))
             for state, j in enumerate(picked):
                 values = dict(W=model.W, p=model.p, flux=model.flux, L=L, energy=0.0, eigenvalue=energies[j],
-                              residual=1e-13, realization=k, state=state, seed=7, point_hash=model.label(),
+                              residual=1e-13, multiplicity=int(np.sum(np.abs(energies - energies[j]) < 1e-8)),
+                              realization=k, state=state, seed=7, point_hash=model.label(),
                               source="test")
                 for name, value in values.items():
                     columns[name].append(value)
@@ -39,8 +41,8 @@ def write_dataset(path, study, L, points, realizations, nev, dim=3):
             f.create_dataset(f"samples/{name}", data=np.array(values, dtype=object if name in (
                 "point_hash", "source") else None), dtype=h5py.string_dtype() if name in ("point_hash", "source")
                 else None)
-        for key, value in dict(format="wavelearn-dataset", format_version=1, study=study, model="anderson", dim=dim,
-                               L=L, distribution="box", percolation="site", boundary="periodic", nev=nev,
+        for key, value in dict(format="wavelearn-dataset", format_version=2, study=study, model="anderson", dim=dim,
+                               L=L, distribution="box", percolation="site", boundary="periodic", cluster="all", nev=nev,
                                n_samples=len(columns["W"])).items():
             f.attrs[key] = value
     return str(path)
@@ -189,7 +191,7 @@ def test_estimates_plot_and_bad_input(tmp_path):
     with pytest.raises(DataError, match="not a wavelearn-dataset file"):
         criticality_rows([str(tmp_path / "shard.h5")])
     with h5py.File(tmp_path / "partial.h5", "w") as f:
-        f.attrs.update(format="wavelearn-dataset", format_version=1, dim=3, L=4, nev=5)
+        f.attrs.update(format="wavelearn-dataset", format_version=2, dim=3, L=4, nev=5)
         f.create_dataset("density", data=np.full((1, 4, 4, 4), 1 / 64, dtype=np.float32))
     with pytest.raises(DataError, match="'samples/W' is missing"):
         level_statistics([str(tmp_path / "partial.h5")])

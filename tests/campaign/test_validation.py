@@ -76,8 +76,14 @@ REFUSED = [
     (config({"save_psi": "yes"}), "studies[0].save_psi: 'yes' is not of type 'boolean'"),
     (config({"first_realization": -1}), "studies[0].first_realization: -1 is less than the minimum of 0"),
     (config({"share_realizations": 1}), "studies[0].share_realizations: 1 is not of type 'boolean'"),
-    (config({"model": "percolation", "p": [0.1], "dim": 2, "L": [6]}),
+    (config({"model": "percolation", "p": [0.1], "dim": 2, "L": [6], "cluster": "all"}),
      "site percolation p=0.1 keeps 3.6 of L^dim=36 sites on average and no more than nev=5 with probability"),
+    (config({"model": "percolation", "p": [0.1], "dim": 2, "L": [6]}),
+     "site percolation p=0.1, L=6: the largest cluster of a realization holds as few as 1 sites (of the 2 "
+     "realizations checked), no more than nev=5: raise p or L, or lower nev"),
+    (config({"model": "percolation", "p": [0.3], "dim": 3, "L": [6], "realizations": 100}),
+     "(of the 64 realizations checked), less than 2 x nev=5"),
+    (config({"cluster": "largest"}), "cluster='largest' given for model 'anderson'"),
     ({"campaign_seed": 1, "studies": [STUDY, {**STUDY, "name": "b"}]},
      "study 'b' repeats the point anderson-2d-L6-W1-box-p1-flux0-periodic of study 'a' with the same "
      "realizations 0..1: set first_realization: 2"),

@@ -36,8 +36,8 @@ def files(tmp_path_factory, run_cli):
 
 
 @pytest.mark.parametrize("name, expected", [
-    ("shard.h5", ["wavelearn-eigenstates (version 1)", "anderson-2d-L6-W3", "k=2:"]),
-    ("dataset.h5", ["wavelearn-dataset (version 1)", "samples: 6", "study = s"]),
+    ("shard.h5", ["wavelearn-eigenstates (version 2)", "anderson-2d-L6-W3", "k=2:"]),
+    ("dataset.h5", ["wavelearn-dataset (version 2)", "samples: 6", "study = s"]),
     ("scan.h5", ["wavelearn-scan (version 1)", "classes", "samples: 6"]),
     ("net", ["trained network", "metal"]),
 ])

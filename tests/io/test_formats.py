@@ -11,7 +11,8 @@ from wavelearn.io.scans import read_scans
 from wavelearn.io.shards import read_shard
 
 
-def tagged(path, name, version=1, **datasets):
+def tagged(path, name, version=None, **datasets):
+    version = max(formats.VERSIONS[name]) if version is None and name in formats.VERSIONS else (version or 1)
     with h5py.File(path, "w") as f:
         f.attrs["format"], f.attrs["format_version"] = name, version
         for key, value in datasets.items():

@@ -111,7 +111,7 @@ def test_full_occupation_is_the_clean_lattice(kind):
 
 
 def test_site_percolation_removes_sites_and_keeps_coordinates():
-    model = LatticeModel(dim=2, L=20, model="percolation", p=0.6, percolation="site")
+    model = LatticeModel(dim=2, L=20, model="percolation", p=0.6, percolation="site", cluster="all")
     H = build_hamiltonian(model, 1, 0)
     assert 0.5 < H.dimension / 400 < 0.7
     coords = H.coordinates
@@ -125,7 +125,7 @@ def test_site_percolation_removes_sites_and_keeps_coordinates():
 
 
 def test_bond_percolation_keeps_a_fraction_p_of_bonds():
-    model = LatticeModel(dim=3, L=12, model="percolation", p=0.3, percolation="bond")
+    model = LatticeModel(dim=3, L=12, model="percolation", p=0.3, percolation="bond", cluster="all")
     H = build_hamiltonian(model, 1, 0).matrix
     bonds = (H.nnz - H.shape[0]) / 2  # diagonal stored explicitly
     assert abs(bonds / (3 * 12**3) - 0.3) < 0.02

@@ -21,8 +21,8 @@ CLEAN_3D = LatticeModel(dim=3, L=6, W=0.0)
 FLUX_4 = LatticeModel(dim=2, L=8, W=0.0, flux=1 / 4)
 FLUX_8 = LatticeModel(dim=2, L=16, W=0.0, flux=1 / 8)
 # Isolated clusters (single sites at 0, dimers at +-1, ...) repeat their levels many times.
-PERCOLATION_2D = LatticeModel(dim=2, L=12, model="percolation", p=0.55, percolation="site")
-PERCOLATION_3D = LatticeModel(dim=3, L=6, model="percolation", p=0.3, percolation="site")
+PERCOLATION_2D = LatticeModel(dim=2, L=12, model="percolation", p=0.55, percolation="site", cluster="all")
+PERCOLATION_3D = LatticeModel(dim=3, L=6, model="percolation", p=0.3, percolation="site", cluster="all")
 
 # (model, E, nev): E at a degenerate level, just beside one, and between levels.
 CASES = [
@@ -120,7 +120,7 @@ def test_the_cases_are_degenerate_and_krylov_alone_misses_levels():
 
 
 @pytest.mark.parametrize("model", [CLEAN_2D, CLEAN_3D, FLUX_4,
-                                   LatticeModel(dim=2, L=12, model="percolation", p=0.55, percolation="site"),
+                                   LatticeModel(dim=2, L=12, model="percolation", p=0.55, percolation="site", cluster="all"),
                                    LatticeModel(dim=3, L=4, W=3.0, flux=0.25)],
                          ids=lambda m: m.label())
 def test_inertia_count_equals_exact_count(model):

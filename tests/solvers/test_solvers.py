@@ -79,7 +79,7 @@ def test_scotch_is_refused_where_mumps_lacks_it():
 @pytest.mark.parametrize("backend", ["mumps", "slepc", "scipy", "dense"])
 def test_degenerate_levels_at_zero_energy_are_valid_and_orthonormal(backend):
     # Clean site percolation: many exact E = 0 states (isolated sites, dangling pairs...).
-    model = LatticeModel(dim=2, L=12, model="percolation", p=0.55, percolation="site")
+    model = LatticeModel(dim=2, L=12, model="percolation", p=0.55, percolation="site", cluster="all")
     H = build_hamiltonian(model, 0, 0).matrix
     exact = np.linalg.eigvalsh(H.toarray())
     zero_modes = int(np.sum(np.abs(exact) < 1e-9))

@@ -133,3 +133,22 @@ def test_inconsistent_shapes_are_refused(tmp_path):
     with pytest.raises(DataError, match="conductance has shape"):
         write_fingerprints(tmp_path / "bad.h5", data)
     assert not (tmp_path / "bad.h5").exists()
+
+
+def test_files_without_lead_placement_have_centred_leads(tmp_path):
+    """Files written before lead_y, right_lead_width, right_lead_y existed: both leads centred,
+    equal widths (the only geometry then); they read and gather like new files, and a chunk of
+    other leads is refused."""
+    for name, indices in (("a.h5", [0, 1]), ("b.h5", [2])):
+        write_fingerprints(tmp_path / name, chunk(PARAMS, indices))
+        with h5py.File(tmp_path / name, "a") as f:
+            for key in ("lead_y", "right_lead_width", "right_lead_y"):
+                del f.attrs[key]
+    old = read_fingerprints(tmp_path / "a.h5")
+    assert old.params == PARAMS and old.params.lead_rows == (range(2, 6), range(2, 6))
+    assert gather_fingerprints([tmp_path / "a.h5", tmp_path / "b.h5"], tmp_path / "all.h5") == 3
+    shifted = Billiard(**{**PARAMS.as_dict(), "right_lead_y": 4})
+    write_fingerprints(tmp_path / "c.h5", chunk(shifted, [2]))
+    assert read_fingerprints(tmp_path / "c.h5").params == shifted
+    with pytest.raises(DataError, match="right_lead_y=4"):
+        gather_fingerprints([tmp_path / "a.h5", tmp_path / "c.h5"], tmp_path / "x.h5")

@@ -27,7 +27,8 @@ def test_same_layout_whatever_the_chunking_and_order():
 
 def test_measurement_parameters_do_not_change_the_layout():
     other = Billiard(**{**PARAMS.as_dict(), "energy": -1.3, "lead_width": 30, "field_min": -0.1,
-                        "field_points": 7, "image_field": 0.05, "potential": 5.0, "W": 3.0})
+                        "field_points": 7, "image_field": 0.05, "potential": 5.0, "W": 3.0, "lead_y": 0,
+                        "right_lead_width": 20, "right_lead_y": 17})
     assert sample_hash(other) == sample_hash(PARAMS)
     a, b = draw_layout(0, other, 4), draw_layout(0, PARAMS, 4)
     assert np.array_equal(a.positions, b.positions)

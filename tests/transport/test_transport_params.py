@@ -60,10 +60,14 @@ def test_packing_bound_is_where_the_error_starts():
 
 def test_normalisation_and_round_trip():
     wire = Billiard(Lx=30, Ly=12, energy=1, radius=2, W=0)
-    assert wire.lead_width == 12 and wire.lead_rows == range(0, 12)
+    assert wire.lead_width == 12 and wire.lead_rows == (range(0, 12), range(0, 12))
     assert isinstance(wire.energy, float) and wire.potential == math.inf
     cavity = Billiard(**GOOD)
-    assert cavity.lead_rows == range(6, 14)
+    assert cavity.lead_rows == (range(6, 14), range(6, 14))
+    assert (cavity.lead_y, cavity.right_lead_width, cavity.right_lead_y) == (6, 8, 6)  # resolved
+    shifted = Billiard(**GOOD, lead_y=2, right_lead_width=6, right_lead_y=11)
+    assert shifted.lead_rows == (range(2, 10), range(11, 17))
+    assert "leads8y2-6y11" in shifted.label() and "lead8-" in cavity.label()
     assert Billiard.from_dict({**cavity.as_dict(), "unrelated": 1}) == cavity
     assert np.allclose(cavity.fields(), [-0.02, -0.01, 0.0, 0.01, 0.02])
     assert "/" not in cavity.label() and " " not in cavity.label()

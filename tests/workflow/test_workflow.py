@@ -201,6 +201,6 @@ def test_end_to_end_solve_gather_train_scan(tmp_path, root, snakemake, write_con
     assert (base / "L8/network.json").exists() and (base / "L8/checkpoint.msgpack").exists()
     assert (base / "L8/history.csv").read_text().count("\n") == 4
     rows = (base / "scan_ml/L8.csv").read_text().splitlines()
-    assert rows[0].startswith("L,W,p,flux,states,realizations,P_metal") and len(rows) == 6
+    assert rows[0].startswith("L,W,p,flux,states,realizations,degenerate_excluded,P_metal") and len(rows) == 6
     assert (base / "scan_ml/phase_diagram.csv").read_text().startswith("L,W_c,low,high")
     assert (base / "scan_ml/phase_diagram.png").stat().st_size > 1000

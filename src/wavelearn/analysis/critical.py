@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from wavelearn import checks
 from wavelearn.io.scans import ScanResult
 from wavelearn.lattice.params import SCANNED
 
@@ -28,17 +29,30 @@ def group_means(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
     return sums / np.bincount(inverse)[:, None]
 
 
+def usable(result: ScanResult) -> np.ndarray:
+    """The states a phase diagram averages: all but the vectors of degenerate levels (the scan's
+    ``degenerate`` column, :func:`wavelearn.io.datasets.nondegenerate`), which are arbitrary
+    members of an eigenspace, not wave functions of the Hamiltonian to classify."""
+    degenerate = result.meta.get("degenerate")
+    return np.ones(len(result.probabilities), bool) if degenerate is None else ~np.asarray(degenerate, bool)
+
+
 def point_probabilities(result: ScanResult) -> list[dict]:
-    """Mean and standard error over realizations of P(class), per (L, W, p, flux)."""
+    """Mean and standard error over realizations of P(class), per (L, W, p, flux), over the
+    :func:`usable` states; ``degenerate_excluded`` counts the others (P is NaN where none is left)."""
     keys = np.stack([result.meta[k] for k in ("L", *SCANNED)], axis=1)
+    good = usable(result)
     rows = []
     for key in np.unique(keys, axis=0):
-        mask = np.all(keys == key, axis=1)
-        per_real = group_means(result.probabilities[mask], result.groups[mask])
+        at_point = np.all(keys == key, axis=1)
+        mask = at_point & good
+        per_real = group_means(result.probabilities[mask], result.groups[mask]) if mask.any() \
+            else np.full((0, len(result.classes)), np.nan)
         row = {"L": int(key[0]), **{k: float(v) for k, v in zip(SCANNED, key[1:])},
-               "states": int(mask.sum()), "realizations": len(per_real)}
+               "states": int(mask.sum()), "realizations": len(per_real),
+               "degenerate_excluded": int(np.sum(at_point & ~good))}
         for c, name in enumerate(result.classes):
-            row[f"P_{name}"] = float(per_real[:, c].mean())
+            row[f"P_{name}"] = float(per_real[:, c].mean()) if len(per_real) else float("nan")
             row[f"P_{name}_stderr"] = float(per_real[:, c].std(ddof=1) / np.sqrt(len(per_real))) \
                 if len(per_real) > 1 else float("nan")
         rows.append(row)
@@ -62,7 +76,7 @@ def critical_point(result: ScanResult, L: int, class_index: int = 0, n_boot: int
     """(x_c, low, high): crossing of P(class) = 1/2 for size L, with a 95 % bootstrap interval
     over realizations (NaN bounds when fewer than half the resamples cross)."""
     param = result.parameter
-    mask = result.meta["L"] == L
+    mask = (result.meta["L"] == L) & usable(result)
     xs = np.unique(result.meta[param][mask])
     per_point = []
     for x in xs:
@@ -104,6 +118,7 @@ class CriticalEstimate:
 
 def phase_diagram(result: ScanResult, n_boot: int = 400) -> list[CriticalEstimate]:
     """The critical point for every L, then the crossing of the two largest sizes (when >= 2)."""
+    checks.integer("n_boot", n_boot, 2)  # an interval needs two replicas at least
     sizes = sorted(np.unique(result.meta["L"]).tolist())
     rows = [CriticalEstimate(L, *critical_point(result, L, n_boot=n_boot)) for L in sizes]
     if len(sizes) >= 2:
@@ -118,6 +133,11 @@ def format_interval(value: float, low: float = float("nan"), high: float = float
         return "nan"
     if not (math.isfinite(low) and math.isfinite(high)) or high <= low:
         return f"{value:.4g}"
-    half = (high - low) / 2
-    decimals = max(0, 1 - math.floor(math.log10(half)))
+    decimals = uncertainty_decimals((high - low) / 2)
     return f"{value:.{decimals}f} [{low:.{decimals}f}, {high:.{decimals}f}]"
+
+
+def uncertainty_decimals(uncertainty: float) -> int:
+    """The decimals that keep two significant digits of ``uncertainty`` (> 0): the digits a value
+    with that uncertainty carries."""
+    return max(0, 1 - math.floor(math.log10(uncertainty)))

@@ -38,12 +38,14 @@ from wavelearn.analysis.multifractal import box_moments, box_sizes, d2_from_size
 from wavelearn.analysis.scaling import collapse, fit_scaling, pairwise_crossings
 from wavelearn.errors import DataError, ParameterError
 from wavelearn.io.atomic import write_csv
+from wavelearn.io.datasets import nondegenerate
 from wavelearn.io.formats import DATASET, check_format, require
+from wavelearn.io.integrity import density_block
 from wavelearn.lattice.params import SCANNED, varying_parameters
 
 LAMBDA = 0.25  # box ratio b/L of the fixed-lambda D2 used for scaling
 POINT_KEYS = ("study", "dim", "L", "W", "p", "flux", "energy")
-FIELDS = POINT_KEYS + ("nev", "realizations", "states", "ratios", "r", "r_error", "ipr", "ipr_error",
+FIELDS = POINT_KEYS + ("nev", "realizations", "states", "degenerate_excluded", "ratios", "r", "r_error", "ipr", "ipr_error",
                        "d2", "d2_error", "d2_lambda", "d2_lambda_error", "r_variance", "r_lag1", "r_between")
 SIZE_FIELDS = ("study", "dim", "W", "p", "flux", "energy", "sizes", "d2_size", "d2_size_error")
 FSS_FIELDS = ("study", "observable", "parameter", "method", "L1", "L2", "x_c", "x_c_low", "x_c_high", "x_c_error",
@@ -72,7 +74,7 @@ def _seed(key: tuple) -> int:
 
 
 REQUIRED = ("density", "samples/W", "samples/p", "samples/flux", "samples/L", "samples/energy",
-            "samples/eigenvalue", "samples/realization")
+            "samples/eigenvalue", "samples/realization", "samples/multiplicity")
 
 
 def _check(f: h5py.File, path) -> None:
@@ -82,9 +84,11 @@ def _check(f: h5py.File, path) -> None:
 
 
 def _groups(f: h5py.File) -> tuple[dict, dict]:
-    """Samples columns and the sample indices of each point key (L, W, p, flux, energy)."""
+    """Samples columns and the sample indices of each point key (L, W, p, flux, energy);
+    ``degenerate`` marks the vectors of degenerate levels (multiplicity > 1)."""
     columns = {name: f["samples"][name][()] for name in ("W", "p", "flux", "L", "energy", "eigenvalue",
                                                           "realization")}
+    columns["degenerate"] = ~nondegenerate({"multiplicity": f["samples"]["multiplicity"][()]})
     groups = defaultdict(list)
     for i, key in enumerate(zip(columns["L"], columns["W"], columns["p"], columns["flux"], columns["energy"])):
         groups[tuple(float(k) for k in key)].append(i)
@@ -98,9 +102,17 @@ def _base_row(f: h5py.File, key: tuple, index: np.ndarray, realization: np.ndarr
                 states=int(index.size))
 
 
+def _usable(columns: dict, index: np.ndarray) -> tuple[np.ndarray, int]:
+    """The samples of a point that are wave functions of non-degenerate levels (the IPR and D2
+    average them) and how many vectors of degenerate levels were left out."""
+    degenerate = columns["degenerate"][index]
+    return index[~degenerate], int(degenerate.sum())
+
+
 def _level_point(columns: dict, index: np.ndarray, n_boot: int, seed: int) -> tuple[dict, np.ndarray]:
     """<r> of one point, and the variance model that sizes campaigns (NaN below nev = 5)."""
-    ratios = ratios_by_realization(columns["eigenvalue"][index], columns["realization"][index])
+    ratios = ratios_by_realization(columns["eigenvalue"][index], columns["realization"][index],
+                                   columns["degenerate"][index])
     nan = float("nan")
     if not any(len(r) for r in ratios):
         return dict(ratios=0, r=nan, r_error=nan, r_variance=nan, r_lag1=nan, r_between=nan), np.full(n_boot, nan)
@@ -138,6 +150,7 @@ def level_statistics(paths: Sequence[str | os.PathLike], n_boot: int = DEFAULT_B
             columns, groups = _groups(f)
             for key, index in groups.items():
                 row = _base_row(f, key, index, columns["realization"])
+                row["degenerate_excluded"] = _usable(columns, index)[1]
                 row.update(_level_point(columns, index, n_boot, _seed((row["study"], key)))[0])
                 rows.append(row)
     return rows
@@ -148,7 +161,7 @@ def _moments(f: h5py.File, sizes: tuple[int, ...]) -> tuple[np.ndarray, np.ndarr
     n = f["density"].shape[0]
     ipr, moments = np.empty(n), np.empty((n, len(sizes)))
     for start in range(0, n, BLOCK):
-        block = f["density"][start:start + BLOCK].astype(np.float64)
+        block = density_block(f, start, start + BLOCK).astype(np.float64)
         m = box_moments(block, sizes)
         moments[start:start + len(block)] = m
         ipr[start:start + len(block)] = m[:, 0]  # b = 1: P_2 is the IPR itself
@@ -193,8 +206,15 @@ def analyse(paths: Sequence[str | os.PathLike], n_boot: int = DEFAULT_BOOTSTRAP)
             seed = _seed((row["study"], key))
             level_row, r_reps = _level_point(columns, index, n_boot, seed)
             row.update(level_row)
+            good, row["degenerate_excluded"] = _usable(columns, index)
+            if not len(good):  # every state of the point is a vector of a degenerate level
+                nan = float("nan")
+                row.update(ipr=nan, ipr_error=nan, d2=nan, d2_error=nan, d2_lambda=nan, d2_lambda_error=nan)
+                mf_reps = {name: np.full(n_boot, nan) for name in ("ipr", "d2", "d2_lambda")}
+                points.append(Point(row=row, replicas=dict(r=r_reps, **mf_reps), ipr_realizations=[]))
+                continue
             mf_row, mf_reps, per_realization = _multifractal_point(
-                ipr[index], moments[index], sizes, L, columns["realization"][index], n_boot, seed)
+                ipr[good], moments[good], sizes, L, columns["realization"][good], n_boot, seed)
             row.update(mf_row)
             points.append(Point(row=row, replicas=dict(r=r_reps, **mf_reps), ipr_realizations=per_realization))
     return points

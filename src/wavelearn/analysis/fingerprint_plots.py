@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
+from wavelearn import checks
 from wavelearn.io.figures import pyplot, save_figure
 from wavelearn.io.fingerprints import read_fingerprints
 
@@ -16,6 +17,7 @@ def plot_fingerprints(dataset: str | Path, path: str | Path, layouts: int = 4) -
     below: density image (log scale) of each, antidot centres marked."""
     from matplotlib.colors import LogNorm
 
+    checks.integer("layouts", layouts, 1)
     data = read_fingerprints(dataset)
     n = min(layouts, len(data))
     plt = pyplot()

@@ -55,15 +55,29 @@ def spacing_ratios(levels: np.ndarray) -> np.ndarray:
         return np.where(hi > 0, lo / np.where(hi > 0, hi, 1.0), np.nan)
 
 
-def ratios_by_realization(eigenvalues: np.ndarray, realization: np.ndarray) -> list[np.ndarray]:
+def ratios_by_realization(eigenvalues: np.ndarray, realization: np.ndarray,
+                          degenerate: np.ndarray | None = None) -> list[np.ndarray]:
     """Split the eigenvalues of one point by realization and return each realization's r_n
-    (NaNs removed), in increasing order of the realization index."""
+    (NaNs removed), in increasing order of the realization index.
+
+    ``degenerate`` (bool, like ``eigenvalues``) marks the copies of exactly degenerate levels
+    (datasets' ``multiplicity`` > 1): a ratio whose three levels include one is dropped, since
+    an exact degeneracy (a zero spacing) is a property of a symmetric or disconnected piece of
+    the sample, not a level correlation of the extended or localized states.
+    """
     eigenvalues, realization = np.asarray(eigenvalues), np.asarray(realization)
     if eigenvalues.shape != realization.shape:
         raise DataError(f"eigenvalues {eigenvalues.shape} and realization {realization.shape} differ in shape")
+    degenerate = np.zeros(eigenvalues.shape, bool) if degenerate is None else np.asarray(degenerate, bool)
     out = []
     for k in np.unique(realization):
-        r = spacing_ratios(eigenvalues[realization == k])
+        mine = realization == k
+        order = np.argsort(eigenvalues[mine], kind="stable")
+        r = spacing_ratios(eigenvalues[mine][order])
+        flagged = degenerate[mine][order]
+        if flagged.any() and r.size:
+            touched = flagged[:-2] | flagged[1:-1] | flagged[2:]
+            r = r[~touched]
         out.append(r[np.isfinite(r)])
     return out
 

@@ -12,6 +12,7 @@ import h5py
 import numpy as np
 
 from wavelearn.analysis.critical import CriticalEstimate, point_probabilities
+from wavelearn.io.datasets import nondegenerate
 from wavelearn.io.figures import grid, pyplot, save_figure
 from wavelearn.io.formats import DATASET, check_format
 from wavelearn.io.scans import ScanResult
@@ -45,27 +46,36 @@ def plot_summary(rows: list[dict], path: str | Path) -> None:
 
 def plot_state_slices(dataset: str | Path, values: Sequence[float], path: str | Path, parameter: str = "W") -> None:
     """|psi|^2 of one state at each requested parameter value (3D: summed along z, so the whole
-    state shows; log colour scale, as localized states span decades)."""
+    state shows; log colour scale, as localized states span decades): the state closest to E
+    among the non-degenerate levels (a vector of a degenerate level is no one state's image),
+    or, where every state is degenerate, the closest one, titled so."""
     from matplotlib.colors import LogNorm
 
     with h5py.File(dataset, "r") as f:
         check_format(f, DATASET, dataset)
         column = f["samples"][parameter][()]
         state = f["samples"]["state"][()]
+        usable = nondegenerate({"multiplicity": f["samples"]["multiplicity"][()]})
         picks = []
         for value in values:
             nearest = column[np.argmin(np.abs(column - value))]
-            index = int(np.flatnonzero((column == nearest) & (state == 0))[0])
-            picks.append((nearest, f["density"][index]))
+            at_value = column == nearest
+            candidates = np.flatnonzero(at_value & usable)
+            degenerate = not len(candidates)
+            if degenerate:
+                candidates = np.flatnonzero(at_value)
+            index = int(candidates[np.argmin(state[candidates])])
+            picks.append((nearest, f["density"][index], degenerate))
     plt = pyplot()
     fig, axes = plt.subplots(1, len(picks), figsize=(3.2 * len(picks), 3.2), squeeze=False)
-    for ax, (value, density) in zip(axes[0], picks):
+    for ax, (value, density, degenerate) in zip(axes[0], picks):
         image = density.sum(axis=2) if density.ndim == 3 else density
         ax.imshow(image.T, origin="lower", cmap="magma", norm=LogNorm(vmin=max(image.max() * 1e-4, 1e-12),
                                                                       vmax=image.max()))
-        ax.set_title(f"{parameter} = {value:g}" + (" (sum over z)" if density.ndim == 3 else ""), fontsize=9)
+        ax.set_title(f"{parameter} = {value:g}" + (" (sum over z)" if density.ndim == 3 else "")
+                     + ("\nevery state degenerate" if degenerate else ""), fontsize=9)
         ax.set_xticks([]), ax.set_yticks([])
-    fig.suptitle("|ψ|² of the state closest to E", fontsize=10)
+    fig.suptitle("|ψ|² of the non-degenerate state closest to E", fontsize=10)
     save_figure(fig, path)
 
 

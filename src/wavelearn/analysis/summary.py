@@ -3,7 +3,8 @@
 The participation ratio of a normalised state, P = 1 / (N sum_r |psi(r)|^4), is the fraction of
 the N lattice sites it occupies: O(1) for extended (metallic) states, -> 0 as 1/N for
 localized ones. Its mean over states and realizations, against W for several L, shows the
-metal-insulator transition before any learning.
+metal-insulator transition before any learning. Vectors of degenerate levels (arbitrary members
+of an eigenspace, :func:`wavelearn.io.datasets.nondegenerate`) are left out and counted.
 """
 
 from __future__ import annotations
@@ -15,9 +16,12 @@ import h5py
 import numpy as np
 
 from wavelearn.io.atomic import write_csv
+from wavelearn.io.datasets import nondegenerate
 from wavelearn.io.formats import DATASET, check_format
+from wavelearn.io.integrity import density_block
 
-FIELDS = ("study", "L", "W", "p", "flux", "energy", "samples", "participation", "participation_stderr")
+FIELDS = ("study", "L", "W", "p", "flux", "energy", "samples", "degenerate_excluded", "participation",
+          "participation_stderr")
 
 
 def participation_ratio(density: np.ndarray) -> np.ndarray:
@@ -31,17 +35,24 @@ def summarize_dataset(path: str | os.PathLike) -> list[dict]:
     with h5py.File(path, "r") as f:
         check_format(f, DATASET, path)
         study = f.attrs.get("study", "")
-        samples = {name: f["samples"][name][()] for name in ("W", "p", "flux", "L", "energy")}
-        ratios = np.concatenate([participation_ratio(f["density"][i : i + 256])
+        samples = {name: f["samples"][name][()] for name in ("W", "p", "flux", "L", "energy", "multiplicity")}
+        ratios = np.concatenate([participation_ratio(density_block(f, i, i + 256))
                                  for i in range(0, f["density"].shape[0], 256)])
-    groups = defaultdict(list)
+    usable = nondegenerate(samples)
+    groups, excluded = defaultdict(list), defaultdict(int)
     for i, key in enumerate(zip(samples["L"], samples["W"], samples["p"], samples["flux"], samples["energy"])):
-        groups[key].append(ratios[i])
+        if usable[i]:
+            groups[key].append(ratios[i])
+        else:
+            groups.setdefault(key, [])
+            excluded[key] += 1
     for (L, W, p, flux, energy), values in sorted(groups.items()):
         values = np.array(values)
+        mean = float(values.mean()) if len(values) else float("nan")
         stderr = values.std(ddof=1) / np.sqrt(len(values)) if len(values) > 1 else float("nan")
         rows.append(dict(study=study, L=int(L), W=float(W), p=float(p), flux=float(flux), energy=float(energy),
-                         samples=len(values), participation=float(values.mean()), participation_stderr=float(stderr)))
+                         samples=len(values), degenerate_excluded=excluded[(L, W, p, flux, energy)],
+                         participation=mean, participation_stderr=float(stderr)))
     return rows
 
 

@@ -91,8 +91,10 @@ def _describe(error) -> str:
         # A grid: report the alternative that came closest.
         from jsonschema.exceptions import best_match
 
-        # The alternative of the right type (list or mapping) says what is wrong inside it.
-        relevant = [e for e in error.context if e.validator != "type"] or list(error.context)
+        # The alternative of the right type (list or mapping) says what is wrong inside it: a type
+        # error of the grid itself only says it is the other alternative ([nan] "is not an object").
+        relevant = [e for e in error.context
+                    if e.validator != "type" or len(e.absolute_path) > len(error.absolute_path)] or list(error.context)
         inner = best_match(relevant)
         return f"{_where(inner)}: {inner.message} (a grid is a list of numbers or {{start, stop, num}})"
     if error.validator == "pattern":
@@ -128,18 +130,16 @@ def _validator_class():
     """Draft 2020-12 with stricter types than JSON's: an ``integer`` is an int (8.0 and True are
     not: a job's ``range(8.0)`` fails long after validation), a ``number`` is finite (.nan and
     .inf pass every comparison check and then poison a job)."""
-    import math
-
     import jsonschema
 
+    from wavelearn.checks import is_number
+
     def is_integer(checker, value):
+        # Any size: a too large one is then reported against the key's maximum, which says more.
         return isinstance(value, int) and not isinstance(value, bool)
 
-    def is_number(checker, value):
-        return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-
     checker = jsonschema.Draft202012Validator.TYPE_CHECKER.redefine_many(
-        {"integer": is_integer, "number": is_number})
+        {"integer": is_integer, "number": lambda checker, value: is_number(value)})
     return jsonschema.validators.extend(jsonschema.Draft202012Validator, type_checker=checker)
 
 

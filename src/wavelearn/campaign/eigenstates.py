@@ -9,12 +9,13 @@ of one study and L into ``<results>/<study>/L<L>/dataset.h5``.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import time
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar, Sequence
 
-from wavelearn.campaign.kinds import Chunk, StudyKind, StudyPoint, chunk_range, format_number, grid_values
+from wavelearn.campaign.kinds import Calibration, Chunk, StudyKind, StudyPoint, chunk_range, format_number, grid_values
 from wavelearn.campaign.refine import check_refine
 from wavelearn.errors import ParameterError
 from wavelearn.lattice import LatticeModel, build_hamiltonian
@@ -76,7 +77,11 @@ class EigenstatePoint(StudyPoint):
         return (
             f"--model {m.model} --dim {m.dim} --L {m.L} --W {format_number(m.W)} "
             f"--distribution {m.distribution} --p {format_number(m.p)} --percolation {m.percolation} "
-            f"--flux {format_number(m.flux)} --boundary {m.boundary} --energy {format_number(s.target)} "
+            f"--flux {format_number(m.flux)} --boundary {m.boundary} "
+            # Only percolation has a choice of cluster; anderson's arguments (and so the rule's params,
+            # which decide what Snakemake reruns) stay as they were before the option existed.
+            + (f"--cluster {m.cluster} " if m.model == "percolation" else "")
+            + f"--energy {format_number(s.target)} "
             f"--nev {s.nev} --tol {s.tol!r} --backend {self.backend} --seed {self.campaign_seed} "
             f"--realizations {chunk.span}" + (" --save-psi" if self.save_psi else "")
         )
@@ -98,11 +103,40 @@ class EigenstatePoint(StudyPoint):
         get_solver(self.backend, self.mpi_ranks).solve(H, self.settings)
         return time.perf_counter() - start, "measured"
 
+    unit = "realization"
+
+    @property
+    def ranks(self) -> int:
+        return self.mpi_ranks
+
+    @property
+    def cost_group(self) -> str:
+        return f"L={self.model.L}"
+
+    def calibrate(self, max_size: int) -> Calibration:
+        """One realization timed (:meth:`seconds_per_realization`, ``max_size`` in sites) and the
+        measured start-up of an eigensolve job on this point's path (with PETSc or without)."""
+        from wavelearn.campaign.cost import JOB_STARTUP_SECONDS
+
+        petsc = self.backend == "slepc" or (self.backend == "auto" and (self.model.is_complex or self.mpi_ranks > 1))
+        _warm_up(self.backend, self.mpi_ranks, self.model.is_complex)
+        seconds, note = self.seconds_per_realization(max_size)
+        return Calibration(seconds, JOB_STARTUP_SECONDS["with PETSc" if petsc else "without PETSc"], note)
+
+
+@functools.lru_cache(maxsize=None)
+def _warm_up(backend: str, ranks: int, is_complex: bool) -> None:
+    """One tiny solve on the backend's path, so that the first timed realization of a plan does
+    not also pay for loading its libraries (PETSc, the MUMPS shim): that is job start-up."""
+    tiny = LatticeModel(dim=2, L=4, W=1.0, flux=0.25 if is_complex else 0.0)
+    get_solver(backend, ranks).solve(build_hamiltonian(tiny, 0, 0).matrix, SolverSettings(nev=1))
+
 
 SCALING = {2: 1.5, 3: 2.0}
 
 
-def check_solvable(study: dict[str, Any], model: LatticeModel, settings: SolverSettings) -> None:
+def check_solvable(study: dict[str, Any], model: LatticeModel, settings: SolverSettings,
+                   campaign_seed: int = 0) -> None:
     """What a job of this point would find out too late: sizes, backends and ranks that cannot work."""
     name, n = study["name"], model.n_sites
     if settings.nev >= n:
@@ -116,7 +150,9 @@ def check_solvable(study: dict[str, Any], model: LatticeModel, settings: SolverS
     if study["backend"] == "dense" and n > DENSE_MAX_DIMENSION:
         raise ParameterError(f"study {name!r}: backend 'dense' holds an n x n matrix; L={model.L} has n={n} > "
                              f"{DENSE_MAX_DIMENSION} sites: use slepc or scipy")
-    if model.model == "percolation" and model.percolation == "site":
+    if model.cluster == "largest":
+        check_cluster_sizes(name, model, settings, campaign_seed, study["realizations"], study["first_realization"])
+    elif model.model == "percolation" and model.percolation == "site":
         from scipy.stats import binom
 
         failure = float(binom.cdf(settings.nev, n, model.p))
@@ -125,6 +161,32 @@ def check_solvable(study: dict[str, Any], model: LatticeModel, settings: SolverS
                 f"study {name!r}: site percolation p={model.p:g} keeps {model.p * n:.3g} of L^dim={n} sites on "
                 f"average and no more than nev={settings.nev} with probability {failure:.1e} per realization "
                 f"(at most {PERCOLATION_FAILURE:g} allowed): raise p or L, or lower nev")
+
+
+# Realizations whose largest cluster is built at validation (about 1.5 ms each at L = 8-12):
+# every one of a point that has no more, the first ones otherwise.
+CLUSTER_CHECKS = 64
+# Where not every realization is checked, the checked ones must hold this many times nev sites, a
+# margin that makes an unchecked realization falling to nev sites or fewer very unlikely.
+CLUSTER_MARGIN = 2
+
+
+def check_cluster_sizes(name: str, model: LatticeModel, settings: SolverSettings, campaign_seed: int,
+                        realizations: int, first: int) -> None:
+    """The largest cluster's size is random. Built here for the point's realizations (all of them up
+    to :data:`CLUSTER_CHECKS`), a point where a cluster holds no more than nev sites — or, when
+    some realizations go unchecked, fewer than :data:`CLUSTER_MARGIN` x nev — is refused before
+    any job runs. An unchecked realization that still falls to nev sites stops its job with the
+    same advice."""
+    checked = min(realizations, CLUSTER_CHECKS)
+    smallest = min(build_hamiltonian(model, campaign_seed, k).dimension for k in range(first, first + checked))
+    needed = settings.nev + 1 if checked == realizations else CLUSTER_MARGIN * settings.nev
+    if smallest < needed:
+        raise ParameterError(
+            f"study {name!r}: {model.percolation} percolation p={model.p:g}, L={model.L}: the largest cluster of "
+            f"a realization holds as few as {smallest} sites (of the {checked} realizations checked), "
+            f"{'no more than nev=' + str(settings.nev) if needed == settings.nev + 1 else f'less than {CLUSTER_MARGIN} x nev={settings.nev}'}"
+            ": raise p or L, or lower nev")
 
 
 class EigenstateKind(StudyKind):
@@ -142,10 +204,11 @@ class EigenstateKind(StudyKind):
                 model = LatticeModel(
                     dim=study["dim"], L=L, model=study["model"], W=W, distribution=study["distribution"],
                     p=p, percolation=study["percolation"], flux=flux, boundary=study["boundary"],
+                    cluster=study["cluster"],
                 )
             except ParameterError as err:
                 raise ParameterError(f"study {study['name']!r}, L={L}, W={W}, p={p}, flux={flux}: {err}") from None
-            check_solvable(study, model, settings)
+            check_solvable(study, model, settings, campaign_seed)
             points.append(EigenstatePoint(study["name"], model, settings, study["realizations"],
                                           study["realizations_per_job"], study["backend"], study["mpi_ranks"],
                                           campaign_seed, study["save_psi"], study["first_realization"]))

@@ -95,6 +95,66 @@ class StudyPoint(ABC):
     def key(self) -> tuple[str, ...]:
         return tuple(self.wildcards[name] for name in self.identity)
 
+    # ---- the cost of the jobs (``wavelearn plan``, :mod:`wavelearn.campaign.cost`)
+
+    #: what one job loops over, in the plan's words ("realization", "layout", "iteration")
+    unit: ClassVar[str] = "unit"
+
+    @property
+    def units(self) -> int:
+        """The units of all this point's jobs."""
+        return sum(chunk.stop - chunk.start for chunk in self.chunks)
+
+    @property
+    def ranks(self) -> int:
+        """Cores (MPI ranks) of one job."""
+        return 1
+
+    @property
+    def cost_group(self) -> str:
+        """Points with the same group cost the same per unit and share one calibration (e.g. one
+        study's points of one L); the plan prints it."""
+        return self.study
+
+    @abstractmethod
+    def calibrate(self, max_size: int) -> "Calibration":
+        """Time this point's work here, a unit (or a scaled-down one when larger than ``max_size``,
+        in the kind's measure of size), and return the cost per unit and per job."""
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """The measured cost of a point's jobs: ``seconds_per_unit`` of work, ``seconds_per_job`` of
+    start-up (imports, initialisation, compilation, writing), and how it was obtained."""
+
+    seconds_per_unit: float
+    seconds_per_job: float
+    note: str  # "measured", "extrapolated from L=...", ...
+
+
+def time_command(args: list[str], marker: str | None = None) -> tuple[float, list[float]]:
+    """Wall seconds of ``wavelearn ARGS`` run as a job runs, in its own process, and the seconds
+    (from its start) at which each output line beginning with ``marker`` appeared: a kind whose
+    libraries must not share the planning process (Kwant beside PETSc) or whose cost includes its
+    start-up (JAX compilation) is calibrated this way. Its error is the calibration's error."""
+    import subprocess
+    import sys
+    import time
+
+    from wavelearn.errors import WavelearnError
+
+    start, marks, last = time.perf_counter(), [], "no output"
+    # One pipe for both streams: a full, unread stderr pipe would stall the job.
+    with subprocess.Popen([sys.executable, "-m", "wavelearn.cli.main", *args], stdout=subprocess.PIPE,
+                          stderr=subprocess.STDOUT, text=True) as job:
+        for line in job.stdout:
+            if marker is not None and line.startswith(marker):
+                marks.append(time.perf_counter() - start)
+            last = line.strip() or last
+    if job.returncode != 0:
+        raise WavelearnError(f"calibration run 'wavelearn {' '.join(args)}' failed: {last}")
+    return time.perf_counter() - start, marks
+
 
 class StudyKind(ABC):
     """A kind of study (see the module docstring)."""

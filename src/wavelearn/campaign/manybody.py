@@ -13,7 +13,8 @@ import itertools
 from dataclasses import dataclass
 from typing import Any, ClassVar, Sequence
 
-from wavelearn.campaign.kinds import Chunk, StudyKind, StudyPoint, format_number, grid_values
+from wavelearn.campaign.kinds import (Calibration, Chunk, StudyKind, StudyPoint, format_number, grid_values,
+                                      time_command)
 from wavelearn.errors import ParameterError
 
 
@@ -67,6 +68,38 @@ class ManybodyPoint(StudyPoint):
         return (f"--model {self.model} --geometry {self.geometry} --L {self.L} --alpha {format_number(self.alpha)} "
                 f"--W {format_number(self.W)} --disorder-seed {self.campaign_seed} --iterations {self.iterations}"
                 + flags)
+
+    unit = "iteration"
+
+    @property
+    def units(self) -> int:
+        return self.iterations
+
+    @property
+    def cost_group(self) -> str:
+        return f"L={self.L} alpha={format_number(self.alpha)}"
+
+    def calibrate(self, max_size: int) -> Calibration:
+        """A short ``nqs`` job of this point, n = min(iterations, :data:`CALIBRATION_ITERATIONS`) + 1
+        iterations, its log lines time-stamped as they appear: an iteration costs the median
+        interval between two log lines after the first (which also waited for JAX's compilation),
+        the rest of the job's wall time is its start-up (imports, compilation, the exact reference
+        energy, writing). ``max_size`` is unused: a spin model is calibrated at its own size."""
+        import tempfile
+
+        import numpy as np
+
+        n = min(self.iterations, CALIBRATION_ITERATIONS) + 1
+        with tempfile.TemporaryDirectory(prefix="wavelearn-plan-") as tmp:
+            wall, epochs = time_command(["nqs", *self.job_arguments(self.chunks[0]).split(), "--iterations", str(n),
+                                         "--workdir", f"{tmp}/work", "--no-progress"], marker="epoch ")
+        per_iteration = float(np.median(np.diff(epochs))) if len(epochs) > 1 else 0.0
+        return Calibration(per_iteration, max(wall - n * per_iteration, 0.0), f"measured: {n} iterations")
+
+
+#: Iterations of a many-body point's calibration job, besides its first (which waits for the
+#: compilation); their median is robust against the other work on a shared machine.
+CALIBRATION_ITERATIONS = 20
 
 
 #: study keys passed to ``wavelearn nqs`` as they are (key -> flag --key-with-dashes)

@@ -13,13 +13,15 @@ import math
 from dataclasses import dataclass
 from typing import Any, ClassVar, Sequence
 
-from wavelearn.campaign.kinds import Chunk, StudyKind, StudyPoint, chunk_range, format_number
+from wavelearn.campaign.kinds import (Calibration, Chunk, StudyKind, StudyPoint, chunk_range, format_number,
+                                      time_command)
 from wavelearn.errors import ParameterError
 from wavelearn.transport.params import Billiard
 
 #: study keys that are the billiard's (the rest are the campaign's: name, kind, layouts, ...)
 BILLIARD_KEYS = ("Lx", "Ly", "lead_width", "energy", "antidots", "radius", "gap", "potential", "W",
-                 "field_min", "field_max", "field_points", "image_field")
+                 "field_min", "field_max", "field_points", "image_field", "lead_y", "right_lead_width",
+                 "right_lead_y")
 
 
 def chunk_path(results: str, study: str, chunk: str) -> str:
@@ -48,7 +50,8 @@ def vae_report(results: str, study: str) -> str:
     return f"{results}/{study}/vae/report/metrics.json"
 
 
-VAE_DEFAULTS = {"epochs": 50, "latent": 7, "beta": 0.001, "batch_size": 32, "validation": 0.2, "seed": 0}
+VAE_DEFAULTS = {"epochs": 50, "latent": 7, "beta": 0.001, "batch_size": 32, "validation": 0.2, "seed": 0,
+                "selection": 0.15}
 # Held-out layouts a VAE's evaluation needs (metrics, and t-SNE maps: more samples than 3x perplexity 1),
 # and training layouts for at least a few batches of statistics.
 VAE_MIN_HELD_OUT, VAE_MIN_TRAINING = 4, 8
@@ -58,7 +61,8 @@ def vae_arguments(study: dict[str, Any], variant: str) -> str:
     """``wavelearn vae train`` options of a study's VAE (variant ``layout``: no image branch)."""
     vae = {**VAE_DEFAULTS, **study["vae"]}
     return (f"--epochs {vae['epochs']} --latent {vae['latent']} --beta {format_number(vae['beta'])} "
-            f"--batch-size {vae['batch_size']} --validation {format_number(vae['validation'])} --seed {vae['seed']}"
+            f"--batch-size {vae['batch_size']} --validation {format_number(vae['validation'])} --seed {vae['seed']} "
+            f"--selection {format_number(vae['selection'])}"
             + (" --no-wavefunction" if variant == "layout" else ""))
 
 
@@ -100,9 +104,33 @@ class TransportPoint(StudyPoint):
             f"--antidots {b.antidots} --radius {format_number(b.radius)} --gap {format_number(b.gap)} "
             f"--potential {potential} --W {format_number(b.W)} --field-min {format_number(b.field_min)} "
             f"--field-max {format_number(b.field_max)} --field-points {b.field_points} "
-            f"--image-field {format_number(b.image_field)} --seed {self.campaign_seed} "
+            f"--image-field {format_number(b.image_field)} --lead-y {b.lead_y} "
+            f"--right-lead-width {b.right_lead_width} --right-lead-y {b.right_lead_y} --seed {self.campaign_seed} "
             f"--layouts {chunk.span}"
         )
+
+    unit = "layout"
+
+    @property
+    def cost_group(self) -> str:
+        return f"{self.billiard.Lx}x{self.billiard.Ly}"
+
+    def calibrate(self, max_size: int) -> Calibration:
+        """Layout 0 computed by a ``transport`` job of its own (Kwant must not share the planning
+        process with PETSc): the layout's build, field sweep and density image as its file records
+        them per unit, the rest of the job's wall time as its start-up. ``max_size`` is unused: a
+        billiard is calibrated at its own size."""
+        import tempfile
+
+        from wavelearn.io.fingerprints import read_fingerprints
+
+        with tempfile.TemporaryDirectory(prefix="wavelearn-plan-") as tmp:
+            output = f"{tmp}/layout0.h5"
+            wall, _ = time_command(["transport", *self.job_arguments(Chunk(0, 0, 1)).split(), "--output", output,
+                                 "--no-progress"])
+            data = read_fingerprints(output, load_images=False)
+        unit = float(data.build_seconds[0] + data.solve_seconds[0] + data.density_seconds[0])
+        return Calibration(unit, max(wall - unit, 0.0), "measured")
 
 
 class TransportKind(StudyKind):

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import argparse
 
+from wavelearn.cli.options import number
 from wavelearn.errors import ParameterError
 
 
 def _window(text: str) -> tuple[float, float]:
     try:
-        lo, hi = (float(v) for v in text.split(":"))
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected LOW:HIGH, e.g. 14:19") from None
+        lo, hi = (number(v) for v in text.split(":"))
+    except (ValueError, argparse.ArgumentTypeError):
+        raise argparse.ArgumentTypeError(f"{text!r}: expected LOW:HIGH, two finite numbers, e.g. 14:19") from None
     if not lo < hi:
         raise argparse.ArgumentTypeError(f"{text!r}: LOW must be below HIGH")
     return lo, hi

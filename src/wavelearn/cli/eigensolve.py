@@ -14,7 +14,7 @@ from wavelearn.eigenstates import parse_realizations, solve_realizations
 from wavelearn.errors import ParameterError
 from wavelearn.io.shards import write_shard
 from wavelearn.lattice import DISTRIBUTIONS, MODELS, PERCOLATION_KINDS, LatticeModel
-from wavelearn.lattice.params import BOUNDARIES
+from wavelearn.lattice.params import BOUNDARIES, CLUSTERS
 from wavelearn.solvers import BACKENDS, MPI_BACKENDS, SolverSettings
 from wavelearn.solvers.base import FACTORIZATIONS, ORDERINGS
 
@@ -65,6 +65,10 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="magnetic flux per xy plaquette in flux quanta (Landau gauge); with "
                         "periodic boundaries flux*L must be an integer [%(default)s]")
     m.add_argument("--boundary", choices=BOUNDARIES, default=DEFAULT(LatticeModel, "boundary"), help="[%(default)s]")
+    m.add_argument("--cluster", choices=CLUSTERS, default=None,
+                   help="Hilbert space of a percolation realization: the largest connected cluster (the "
+                        "one that spans the sample above the threshold; the default for percolation) or "
+                        "all kept sites (the only choice for anderson)")
 
     s = p.add_argument_group("eigen-solver")
     s.add_argument("--energy", "-E", type=float, default=DEFAULT(SolverSettings, "target"), help="target energy E in units of t [%(default)s]")
@@ -100,15 +104,13 @@ def run(args: argparse.Namespace) -> int:
     rank, size = world_rank_size()
     model = LatticeModel(
         dim=args.dim, L=args.L, model=args.model, W=args.W, distribution=args.distribution,
-        p=args.p, percolation=args.percolation, flux=args.flux, boundary=args.boundary,
+        p=args.p, percolation=args.percolation, flux=args.flux, boundary=args.boundary, cluster=args.cluster,
     )
     settings = SolverSettings(
         target=args.energy, nev=args.nev, tol=args.tol, max_it=args.max_it, ncv=args.ncv,
         ordering=args.ordering, factorization=args.factorization,
     )
     realizations = parse_realizations(args.realizations)
-    if args.seed < 0:
-        raise ParameterError(f"seed={args.seed} must be non-negative")
     if size > 1 and args.backend not in MPI_BACKENDS:
         raise ParameterError(f"backend {args.backend!r} runs on one process; launched on {size}")
     start = time.perf_counter()

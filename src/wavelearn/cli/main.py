@@ -7,12 +7,12 @@ command name to its module.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 
-import importlib
-
 from wavelearn import __version__
+from wavelearn.cli.options import integer, number
 from wavelearn.errors import WavelearnError
 
 # Command -> the module that registers it, in the order of --help. A job imports only its own
@@ -23,12 +23,28 @@ MODULES = {
     "plot-states": "summarize", "criticality": "criticality", "refine": "refine", "train": "train",
     "scan": "scan", "phase-diagram": "scan", "transport": "transport", "gather-fingerprints": "transport",
     "plot-fingerprints": "transport", "vae": "vae", "nqs": "nqs", "plot-nqs": "nqs", "show": "show",
+    "table": "table",
 }
+
+
+class Parser(argparse.ArgumentParser):
+    """Every command's parser (sub-commands inherit the class): ``type=int`` and ``type=float``
+    accept what the config accepts as an integer and a number (:mod:`wavelearn.cli.options`), so
+    no nan, inf or overflowing value reaches a dataclass that checks ranges with comparisons; and
+    a usage error is one line, exit status 2, like every other error of ``wavelearn``."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.register("type", int, integer)
+        self.register("type", float, number)
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
 def build_parser(command: str | None = None) -> argparse.ArgumentParser:
     """The parser of every command, or only of ``command``'s module when it is a known command."""
-    parser = argparse.ArgumentParser(
+    parser = Parser(
         prog="wavelearn",
         description=__doc__.splitlines()[0].replace("``", ""),
         formatter_class=argparse.RawDescriptionHelpFormatter,

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import argparse
 
-from wavelearn.errors import ParameterError
+from wavelearn.cli.options import number
 
 
 def _sz(text: str):
     if text in ("auto", "none"):
         return None if text == "none" else "auto"
     try:
-        return float(text)
-    except ValueError:
-        raise ParameterError(f"--sz {text!r}: expected a number, 'auto' or 'none'") from None
+        return number(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a finite number, 'auto' or 'none'") from None
 
 
 def register(sub: argparse._SubParsersAction) -> None:

@@ -11,13 +11,14 @@ import sys
 import tempfile
 from collections import defaultdict
 
+from wavelearn.cli.options import number
 from wavelearn.errors import ParameterError
 
 
 def _values(text: str) -> list[float]:
     try:
-        return [float(v) for v in text.split(",") if v]
-    except ValueError:
+        return [number(v) for v in text.split(",") if v]
+    except argparse.ArgumentTypeError:
         raise argparse.ArgumentTypeError(f"{text!r}: expected comma-separated numbers, e.g. 16.25,16.75") from None
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from wavelearn.cli.table import with_error
 from wavelearn.io.atomic import write_csv
 
 
@@ -42,8 +43,9 @@ def run_scan(args: argparse.Namespace) -> int:
     write_csv(args.csv, rows)
     name = result.classes[0]
     for row in rows:
+        excluded = f", {row['degenerate_excluded']} degenerate left out" if row["degenerate_excluded"] else ""
         print(f"L={row['L']} {result.parameter}={row[result.parameter]:g}: P({name}) = "
-              f"{row[f'P_{name}']:.3f} ± {row[f'P_{name}_stderr']:.3f} ({row['states']} states)")
+              f"{with_error(row[f'P_{name}'], row[f'P_{name}_stderr'])} ({row['states']} states{excluded})")
     return 0
 
 

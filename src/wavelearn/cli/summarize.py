@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 
 from wavelearn.analysis.summary import write_summary
+from wavelearn.cli.table import with_error
 from wavelearn.lattice.params import SCANNED
 
 
@@ -41,5 +42,5 @@ def run(args: argparse.Namespace) -> int:
     rows = write_summary(args.datasets, args.csv, args.plot)
     for row in rows:
         print(f"{row['study']:>16} L={row['L']:<3} W={row['W']:<6g} p={row['p']:<5g} flux={row['flux']:<6g} "
-              f"states={row['samples']:<4} participation={row['participation']:.4f} ± {row['participation_stderr']:.4f}")
+              f"states={row['samples']:<4} participation={with_error(row['participation'], row['participation_stderr'])}")
     return 0

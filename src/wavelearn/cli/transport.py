@@ -8,8 +8,8 @@ import sys
 import time
 
 from wavelearn.blas import max_blas_threads
+from wavelearn.cli.options import number
 from wavelearn.eigenstates import parse_realizations
-from wavelearn.errors import ParameterError
 from wavelearn.transport.params import Billiard
 
 HELP = "magneto-conductance g(B), wave-function and layout images of antidot billiards -> HDF5"
@@ -36,7 +36,7 @@ example:
 
 
 def _potential(text: str) -> float:
-    return math.inf if text.strip().lower() in ("inf", "hard") else float(text)
+    return math.inf if text.strip().lower() in ("inf", "hard") else number(text)
 
 
 GATHER_HELP = "join fingerprint chunks of one billiard into a dataset sorted by layout"
@@ -82,7 +82,12 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group("billiard (lengths in lattice constants, energies in t)")
     g.add_argument("--Lx", type=int, required=True, help="sites along the transport direction x")
     g.add_argument("--Ly", type=int, required=True, help="sites across (y)")
-    g.add_argument("--lead-width", type=int, default=None, help="sites of each lead, centred in y [Ly]")
+    g.add_argument("--lead-width", type=int, default=None, help="sites of lead 0 (left) [Ly]")
+    g.add_argument("--lead-y", type=int, default=None, help="bottom row of lead 0 [centred]")
+    g.add_argument("--right-lead-width", type=int, default=None, help="sites of lead 1 (right) [--lead-width]")
+    g.add_argument("--right-lead-y", type=int, default=None,
+                   help="bottom row of lead 1 [centred]; leads at different heights break the device's "
+                        "mirror and rotation symmetries, which g(B) cannot see")
     g.add_argument("--energy", "-E", type=float, default=0.5, help="Fermi energy [%(default)s]")
     g.add_argument("--antidots", type=int, default=0, help="number of antidots [%(default)s]")
     g.add_argument("--radius", type=float, default=3.0, help="antidot radius [%(default)s]")
@@ -116,14 +121,13 @@ def params_from_args(args: argparse.Namespace) -> Billiard:
         Lx=args.Lx, Ly=args.Ly, lead_width=args.lead_width, energy=args.energy, antidots=args.antidots,
         radius=args.radius, gap=args.gap, potential=args.potential, W=args.W, field_min=args.field_min,
         field_max=args.field_max, field_points=args.field_points, image_field=args.image_field,
+        lead_y=args.lead_y, right_lead_width=args.right_lead_width, right_lead_y=args.right_lead_y,
     )
 
 
 def run(args: argparse.Namespace) -> int:
     params = params_from_args(args)  # validated before Kwant is loaded
     layouts = parse_realizations(args.layouts)
-    if args.seed < 0:
-        raise ParameterError(f"seed={args.seed} must be non-negative")
     # Kwant only now: loading it sets one BLAS thread and blocks PETSc in this process.
     from wavelearn.io.fingerprints import FingerprintData, write_fingerprints
     from wavelearn.transport.conductance import fingerprint

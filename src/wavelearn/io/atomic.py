@@ -8,11 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import math
 import os
 import socket
 import uuid
 from pathlib import Path
 from typing import Iterator, Sequence
+
+from wavelearn.errors import ParameterError
 
 
 PAUSE_VARIABLE = "WAVELEARN_TEST_PAUSE_BEFORE_RENAME"
@@ -22,16 +25,31 @@ def _pause_for_tests(temporary: Path) -> None:
     """Tests of killed jobs set ``WAVELEARN_TEST_PAUSE_BEFORE_RENAME=SECONDS`` to hold a job
     while its complete temporary file exists and the final name does not: the moment a kill
     must never turn into a file that looks complete. Unset in normal runs."""
-    seconds = float(os.environ.get(PAUSE_VARIABLE, "0") or 0)
+    seconds = pause_seconds()
     if seconds > 0:
         import time
 
         time.sleep(seconds)
 
 
+def pause_seconds() -> float:
+    """The pause of :func:`_pause_for_tests` (0 when unset); a value that is not a finite number
+    of seconds >= 0 is an error naming the variable, before anything is written."""
+    text = os.environ.get(PAUSE_VARIABLE, "").strip()
+    try:
+        seconds = float(text) if text else 0.0
+    except ValueError:
+        seconds = math.nan
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise ParameterError(f"{PAUSE_VARIABLE}={text!r}: expected a number of seconds >= 0 "
+                             "(unset it in normal runs)")
+    return seconds
+
+
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike) -> Iterator[Path]:
     """Yield a temporary path next to ``path``; on success rename it to ``path``."""
+    pause_seconds()  # a malformed test variable fails before any file is created
     final = Path(path)
     final.parent.mkdir(parents=True, exist_ok=True)
     # Unique even for two hosts writing the same target on a shared file system.

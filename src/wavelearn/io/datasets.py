@@ -1,15 +1,18 @@
 """Gathered datasets: all eigenstates of one study and one L in a single HDF5 file.
 
-Layout (format ``wavelearn-dataset`` version 1, docs/formats.md):
+Layout (format ``wavelearn-dataset`` version 2, docs/formats.md):
 
 * ``density`` (N, *shape) float32, |psi|^2 per sample (sum 1), chunked one sample per chunk,
   gzip-compressed: the input of the learning stages.
 * ``density_k`` (N, *shape) float32, |psi(k)|^2 (sum 1, k = 0 at the centre), only when every
   shard stores ``psi`` (``save_psi: true`` in the study).
 * ``samples/`` one 1-D column of length N per metadata field: ``W``, ``p``, ``flux``, ``L``,
-  ``energy``, ``eigenvalue``, ``residual``, ``realization``, ``state`` (rank of |lambda - E|
-  within its realization), ``seed`` (campaign seed), ``point_hash``, ``source`` (shard path).
-* attributes: the study's fixed parameters and the provenance of the gather.
+  ``energy``, ``eigenvalue``, ``residual``, ``multiplicity`` (degeneracy of the level: > 1 marks
+  an arbitrary vector of a degenerate eigenspace, which the analyses leave out, see
+  :func:`nondegenerate`), ``realization``, ``state`` (rank of |lambda - E| within its
+  realization), ``seed`` (campaign seed), ``point_hash``, ``source`` (shard path).
+* attributes: the study's fixed parameters, ``n_degenerate`` (samples of multiplicity > 1) and
+  the provenance of the gather.
 """
 
 from __future__ import annotations
@@ -24,14 +27,16 @@ import numpy as np
 from wavelearn.errors import DataError
 from wavelearn.io.atomic import atomic_path
 from wavelearn.io.formats import DATASET as FORMAT, EIGENSTATES, check_format, require
+from wavelearn.io.integrity import check_dataset
 from wavelearn.io.provenance import provenance
 from wavelearn.io.shards import read_shard
 
-FORMAT_VERSION = 1
+# Version 2: the ``multiplicity`` column, the ``cluster`` and ``n_degenerate`` attributes.
+FORMAT_VERSION = 2
 #: the input fields a reader may ask for: |psi(r)|^2 ("r") or |psi(k)|^2 ("k")
 INPUTS = {"r": "density", "k": "density_k"}
 # Parameters that must agree between all shards of one dataset (the points may differ in W, p, flux).
-SHARED = ("model", "dim", "L", "distribution", "percolation", "boundary", "nev")
+SHARED = ("model", "dim", "L", "distribution", "percolation", "boundary", "cluster", "nev")
 # Settings that must agree too: a dataset never mixes energies, seeds, tolerances or backends.
 SETTINGS = ("energy", "campaign_seed", "tol", "backend", "format_version")
 
@@ -79,7 +84,7 @@ def gather_shards(shard_paths: Iterable[str | os.PathLike], output: str | os.Pat
     total = sum(r * nev for _, (r, nev), _ in headers)
     string = h5py.string_dtype()
     columns = {"W": "f8", "p": "f8", "flux": "f8", "L": "i8", "energy": "f8", "eigenvalue": "f8",
-               "residual": "f8", "realization": "i8", "state": "i8", "seed": "i8",
+               "residual": "f8", "multiplicity": "i8", "realization": "i8", "state": "i8", "seed": "i8",
                "point_hash": string, "source": string}
     with atomic_path(output) as tmp, h5py.File(tmp, "w") as f:
         density = f.create_dataset("density", shape=(total, *shape), dtype="f4", chunks=(1, *shape),
@@ -100,14 +105,17 @@ def gather_shards(shard_paths: Iterable[str | os.PathLike], output: str | os.Pat
             values = {
                 "W": shard.model.W, "p": shard.model.p, "flux": shard.model.flux, "L": shard.model.L,
                 "energy": shard.settings.target, "eigenvalue": shard.eigenvalues.ravel(),
-                "residual": shard.residuals.ravel(), "realization": np.repeat(shard.realization, nev),
+                "residual": shard.residuals.ravel(), "multiplicity": shard.multiplicity.ravel(),
+                "realization": np.repeat(shard.realization, nev),
                 "state": np.tile(np.arange(nev), r), "seed": shard.campaign_seed,
                 "point_hash": shard.attrs["point_hash"], "source": path,
             }
             for name, value in values.items():
                 cols[name][sl] = np.broadcast_to(np.asarray(value, dtype=object if name in ("point_hash", "source") else None), (n,))
             offset += n
+        n_degenerate = int(np.sum(cols["multiplicity"][()] > 1))
         attrs = {"format": FORMAT, "format_version": FORMAT_VERSION, "study": study, "n_samples": total,
+                 "n_degenerate": n_degenerate,
                  "n_shards": len(shard_paths), **{key: first[key] for key in SHARED}, **provenance()}
         for key, value in attrs.items():
             f.attrs[key] = value
@@ -132,8 +140,21 @@ def read_dataset(paths: Sequence[str | Path], input: str = "r") -> tuple[np.ndar
             shape = f["density"].shape[1:]
             densities.append(f[field][()])
             metas.append({key: f["samples"][key][()] for key in f["samples"]})
+            check_dataset(path, field, densities[-1], metas[-1])
     meta = {key: np.concatenate([m[key] for m in metas]) for key in metas[0]}
     return np.concatenate(densities), meta
+
+
+def nondegenerate(meta: dict[str, np.ndarray]) -> np.ndarray:
+    """Boolean mask of the samples that are eigenstates of a non-degenerate level.
+
+    A vector of an exactly degenerate eigenspace (clean lattices, Landau levels, the molecular
+    levels of percolation clusters) is one arbitrary member of a basis that the solver chose:
+    on a lattice of several clusters it mixes states of different clusters. It is not a wave
+    function to classify, image, or average over, so training, scans, summaries and the
+    criticality analysis leave such samples out and report how many they left out.
+    """
+    return np.asarray(meta["multiplicity"]) <= 1
 
 
 def realization_keys(meta: dict[str, np.ndarray]) -> np.ndarray:

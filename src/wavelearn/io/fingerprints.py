@@ -22,8 +22,9 @@ dataset              shape, dtype               meaning
 ``density_seconds``  (N,) float64               the scattering states
 ===================  =========================  ===========================================
 
-Attributes: every Billiard field (``lead_width`` resolved, ``potential`` inf for hard
-walls), ``campaign_seed``, ``solver`` (mumps or scipy), ``sample_hash``, ``label``, ``kind``,
+Attributes: every Billiard field (lead widths and rows resolved, ``potential`` inf for hard
+walls; files without ``lead_y``, ``right_lead_width``, ``right_lead_y`` have centred leads of
+equal width), ``campaign_seed``, ``solver`` (mumps or scipy), ``sample_hash``, ``label``, ``kind``,
 ``n_layouts``, the provenance record with ``version_kwant`` and ``version_tinyarray``, and
 for chunks ``wall_seconds``; gathered datasets add ``n_chunks``.
 """
@@ -40,6 +41,7 @@ import h5py
 import numpy as np
 
 from wavelearn.io.formats import FINGERPRINTS, check_format, python_value, require
+from wavelearn.io.integrity import check_fingerprints
 from wavelearn.errors import DataError
 from wavelearn.io.atomic import atomic_path
 from wavelearn.io.provenance import provenance
@@ -58,6 +60,10 @@ DTYPES = {"conductance": np.float64, "open_modes": np.int64, "density": np.float
 IMAGES = ("density", "occupancy")
 # Must agree between the chunks of one dataset (besides every Billiard field).
 SHARED = ("campaign_seed", "solver")
+#: Billiard fields added later; a file without them has the defaults (both leads centred, equal
+#: widths: the only geometry written before).
+OPTIONAL = ("lead_y", "right_lead_width", "right_lead_y")
+BILLIARD = tuple(k.name for k in dataclasses.fields(Billiard))
 _COMPRESS = {"compression": "gzip", "compression_opts": 4, "shuffle": True}
 
 
@@ -159,7 +165,7 @@ def write_fingerprints(path: str | os.PathLike, data: FingerprintData,
 
 def _open_checked(f: h5py.File, path: str | os.PathLike) -> dict[str, Any]:
     check_format(f, FORMAT, path)
-    require(f, ("field", *ROWS, *SHARED, *(k.name for k in dataclasses.fields(Billiard))), path)
+    require(f, ("field", *ROWS, *SHARED, *(k for k in BILLIARD if k not in OPTIONAL)), path)
     return {key: python_value(value) for key, value in f.attrs.items()}
 
 
@@ -170,7 +176,7 @@ def read_fingerprints(path: str | os.PathLike, load_images: bool = True) -> Fing
     """
     with h5py.File(path, "r") as f:
         attrs = _open_checked(f, path)
-        arrays = {name: f[name][()] for name in ROWS if load_images or name not in IMAGES}
+        arrays = check_fingerprints(path, {name: f[name][()] for name in ROWS if load_images or name not in IMAGES})
         field = f["field"][()]
     arrays.setdefault("density", None)
     arrays.setdefault("occupancy", None)
@@ -195,12 +201,16 @@ def gather_fingerprints(paths: Iterable[str | os.PathLike], output: str | os.Pat
             attrs = _open_checked(f, path)
             headers.append((attrs, f["layout"][()], f["field"][()]))
     first, _, field = headers[0]
-    keys = (*SHARED, *(k.name for k in dataclasses.fields(Billiard)))
+    params = Billiard.from_dict(first)
     for path, (attrs, _, chunk_field) in zip(paths, headers):
-        for key in keys:
+        for key in SHARED:
             if attrs[key] != first[key]:
                 raise DataError(f"gather: {path} has {key}={attrs[key]!r}, "
                                 f"the first chunk {key}={first[key]!r}")
+        other = Billiard.from_dict(attrs).as_dict()  # unset optional fields resolved alike
+        for key, value in params.as_dict().items():
+            if other[key] != value:
+                raise DataError(f"gather: {path} has {key}={other[key]!r}, the first chunk {key}={value!r}")
         if not np.array_equal(chunk_field, field):
             raise DataError(f"gather: {path} has another field grid than {paths[0]}")
     layouts = np.concatenate([layout for _, layout, _ in headers])
@@ -223,8 +233,7 @@ def gather_fingerprints(paths: Iterable[str | os.PathLike], output: str | os.Pat
             with h5py.File(path, "r") as f:
                 for name in ROWS:
                     if dsets[name].size:  # (N, 0, 2) positions when there are no antidots
-                        dsets[name][rows[order]] = f[name][()][order]
-        params = Billiard.from_dict(first)
+                        dsets[name][rows[order]] = check_fingerprints(path, {name: f[name][()], "layout": layout})[name][order]
         header = {"format": FORMAT, "format_version": FORMAT_VERSION, "kind": "dataset", "n_layouts": total,
                   "n_chunks": len(paths), **params.as_dict(),
                   **{key: first[key] for key in (*SHARED, "sample_hash", "label")},

@@ -19,7 +19,7 @@ FINGERPRINTS = "wavelearn-fingerprints"  # g(B), images and layouts of antidot b
 NQS_RUN = "wavelearn-nqs-run"          # a variational Monte Carlo run: energy trace, RBM parameters
 
 #: the versions this code reads, per format
-VERSIONS = {EIGENSTATES: (1,), DATASET: (1,), SCAN: (0, 1), FINGERPRINTS: (1,), NQS_RUN: (1,)}  # scan 0: written before versions were recorded
+VERSIONS = {EIGENSTATES: (2,), DATASET: (2,), SCAN: (0, 1), FINGERPRINTS: (1,), NQS_RUN: (1,)}  # scan 0: written before versions were recorded
 
 
 def python_value(value):

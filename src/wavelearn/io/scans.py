@@ -2,8 +2,9 @@
 
 Layout (format ``wavelearn-scan`` version 1, docs/formats.md): ``probabilities`` (N, n_classes)
 float32; ``samples/`` the columns ``L``, ``W``, ``p``, ``flux``, ``energy``, ``eigenvalue``,
-``realization``, ``point_hash`` of the dataset's samples and ``training`` (bool: the state's
-realization trained the network); attributes ``classes`` (phase names, in
+``realization``, ``point_hash`` of the dataset's samples, ``training`` (bool: the state's
+realization trained the network) and ``degenerate`` (bool: a vector of a degenerate level, left
+out of every average; datasets' ``multiplicity`` > 1); attributes ``classes`` (phase names, in
 the network's order), ``parameter`` (the scanned parameter that varies) and the provenance.
 """
 
@@ -24,7 +25,7 @@ from wavelearn.lattice.params import varying_parameters
 
 FORMAT_VERSION = 1
 COLUMNS = ("L", "W", "p", "flux", "energy", "eigenvalue", "realization", "point_hash")
-OPTIONAL = ("training",)  # bool: the state's realization trained the network
+OPTIONAL = ("training", "degenerate")  # bool: the state's realization trained the network; a degenerate level
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """Eigenstate shards: the HDF5 file one ``wavelearn eigensolve`` call writes.
 
-Layout (format ``wavelearn-eigenstates`` version 1, documented in docs/formats.md):
+Layout (format ``wavelearn-eigenstates`` version 2, documented in docs/formats.md):
 
 =================  ==========================  =============================================
 dataset            shape, dtype                meaning
@@ -9,6 +9,8 @@ dataset            shape, dtype                meaning
 ``density``        (R, nev, *shape) float32    |psi|^2 on the full lattice, sum 1 per state;
                                                0 on sites removed by site percolation
 ``residuals``      (R, nev) float64            ||H psi - lambda psi||_2
+``multiplicity``   (R, nev) int64              degeneracy of lambda (1: a non-degenerate level;
+                                               > 1: psi is an arbitrary vector of its eigenspace)
 ``realization``    (R,) int64                  realization index k of the point
 ``dimension``      (R,) int64                  Hilbert-space dimension (kept sites)
 ``solve_seconds``  (R,) float64                wall time of the eigen-solve
@@ -33,12 +35,15 @@ import numpy as np
 
 from wavelearn.io.atomic import atomic_path
 from wavelearn.io.formats import EIGENSTATES as FORMAT, check_format, python_value, require
+from wavelearn.io.integrity import check_shard
 from wavelearn.io.provenance import provenance
 from wavelearn.lattice import LatticeModel, point_hash
 from wavelearn.solvers.base import SolverSettings
 
-FORMAT_VERSION = 1
-ARRAYS = ("eigenvalues", "density", "residuals", "realization", "dimension", "solve_seconds", "factor_seconds")
+# Version 2: the ``multiplicity`` of every state and the ``cluster`` attribute (Hilbert space).
+FORMAT_VERSION = 2
+ARRAYS = ("eigenvalues", "density", "residuals", "multiplicity", "realization", "dimension", "solve_seconds",
+          "factor_seconds")
 
 
 @dataclass
@@ -52,6 +57,7 @@ class ShardData:
     eigenvalues: np.ndarray
     density: np.ndarray
     residuals: np.ndarray
+    multiplicity: np.ndarray
     realization: np.ndarray
     dimension: np.ndarray
     solve_seconds: np.ndarray
@@ -72,6 +78,7 @@ def write_shard(path: str | os.PathLike, shard: ShardData, extra_attrs: dict[str
         compress = {"compression": "gzip", "compression_opts": 4, "shuffle": True}
         f.create_dataset("eigenvalues", data=shard.eigenvalues.astype(np.float64))
         f.create_dataset("residuals", data=shard.residuals.astype(np.float64))
+        f.create_dataset("multiplicity", data=shard.multiplicity.astype(np.int64))
         f.create_dataset("realization", data=shard.realization.astype(np.int64))
         f.create_dataset("dimension", data=shard.dimension.astype(np.int64))
         f.create_dataset("solve_seconds", data=shard.solve_seconds.astype(np.float64))
@@ -108,7 +115,7 @@ def read_shard(path: str | os.PathLike, load_psi: bool = False) -> ShardData:
         settings_fields["ncv"] = settings_fields["ncv"] or None
         arrays = {name: f[name][()] for name in ARRAYS}
         psi = f["psi"][()] if load_psi and "psi" in f else None
-    return ShardData(
+    return check_shard(path, ShardData(
         model=model,
         settings=SolverSettings(**settings_fields),
         campaign_seed=int(attrs["campaign_seed"]),
@@ -116,4 +123,4 @@ def read_shard(path: str | os.PathLike, load_psi: bool = False) -> ShardData:
         psi=psi,
         attrs=attrs,
         **arrays,
-    )
+    ))

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.sparse.csgraph import connected_components
 
 from wavelearn.lattice.params import LatticeModel
 from wavelearn.lattice.seeding import realization_rng
@@ -18,7 +19,8 @@ class Hamiltonian:
     """H restricted to the sites in the Hilbert space.
 
     ``matrix[i, j]`` couples ``sites[i]`` and ``sites[j]``, flat C-order indices into the full
-    lattice of shape ``model.shape`` (removed percolation sites are absent).
+    lattice of shape ``model.shape`` (removed percolation sites, and with ``cluster="largest"``
+    every site outside the largest cluster, are absent).
     """
 
     model: LatticeModel
@@ -54,6 +56,30 @@ def onsite_energies(model: LatticeModel, rng: np.random.Generator) -> np.ndarray
     return model.W * rng.standard_cauchy(n)  # cauchy: half width W
 
 
+def largest_cluster(n_sites: int, kept: np.ndarray, edges: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
+    """Sorted flat indices of the largest connected cluster of the kept sites.
+
+    ``kept`` (n_sites,) bool marks the sites in the sample, ``edges`` = (src, dst) the kept
+    nearest-neighbour bonds (periodic wraps included); bonds touching a removed site are
+    ignored. Of clusters of equal size the one holding the lowest site index wins, so the
+    choice is a function of the realization alone.
+    """
+    src, dst = edges
+    both = kept[src] & kept[dst]
+    graph = sp.coo_matrix((np.ones(int(both.sum()), dtype=np.int8), (src[both], dst[both])),
+                          shape=(n_sites, n_sites))
+    count, labels = connected_components(graph, directed=False)
+    members = np.flatnonzero(kept)
+    if not len(members):
+        return members
+    sizes = np.bincount(labels[members], minlength=count)
+    lowest = np.full(count, n_sites)
+    np.minimum.at(lowest, labels[members], members)
+    biggest = np.flatnonzero(sizes == sizes.max())
+    chosen = biggest[np.argmin(lowest[biggest])]
+    return members[labels[members] == chosen]
+
+
 def build_hamiltonian(model: LatticeModel, campaign_seed: int = 0, realization: int = 0) -> Hamiltonian:
     """H for realization ``realization`` of ``model`` (see :mod:`wavelearn.lattice.seeding`).
 
@@ -72,6 +98,7 @@ def build_hamiltonian(model: LatticeModel, campaign_seed: int = 0, realization: 
     x = np.unravel_index(np.arange(n), shape)[0]
     dtype = np.complex128 if model.is_complex else np.float64
     rows, cols, vals = [np.arange(n)], [np.arange(n)], [eps.astype(dtype)]
+    bonds_src, bonds_dst = [], []  # the kept bonds, for the cluster of the Hilbert space
     for axis in range(model.dim):
         src = index.ravel()
         dst = np.roll(index, -1, axis=axis).ravel()
@@ -83,6 +110,7 @@ def build_hamiltonian(model: LatticeModel, campaign_seed: int = 0, realization: 
             # Landau gauge A = (0, B x, 0): Peierls phase on hops along y.
             amplitude = amplitude * np.exp(2j * np.pi * model.flux * x)
         s, d, a = src[keep], dst[keep], amplitude[keep]
+        bonds_src.append(s), bonds_dst.append(d)
         rows += [d, s]  # <dst|H|src> = a and its Hermitian conjugate
         cols += [s, d]
         vals += [a, np.conj(a)]
@@ -90,9 +118,13 @@ def build_hamiltonian(model: LatticeModel, campaign_seed: int = 0, realization: 
         (np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))), shape=(n, n)
     ).tocsr()  # duplicates (L = 2 periodic) are summed
 
-    sites = np.arange(n)
+    kept = np.ones(n, dtype=bool)
     if model.model == "percolation" and model.percolation == "site":
-        sites = np.flatnonzero(rng["sites"].random(n) < model.p)
+        kept = rng["sites"].random(n) < model.p
+    sites = np.flatnonzero(kept)
+    if model.cluster == "largest":
+        sites = largest_cluster(n, kept, (np.concatenate(bonds_src), np.concatenate(bonds_dst)))
+    if len(sites) < n:
         matrix = matrix[sites][:, sites].tocsr()
     matrix.sort_indices()
     return Hamiltonian(model=model, matrix=matrix, sites=sites)

@@ -15,6 +15,17 @@ Conventions (also in README and docs/formats.md):
     - ``site``: each site kept with probability p; removed sites leave the Hilbert space
     - ``bond``: each nearest-neighbour bond kept with probability p
   On-site disorder W can be combined with either.
+* Hilbert space of a percolation realization (``cluster``):
+    - ``largest``: the largest connected cluster of kept sites and bonds (periodic wraps count
+      as connections), the default for ``model="percolation"``. Above the classical threshold
+      it is, for the sizes studied here, the cluster that spans (wraps around) the sample;
+      below it no cluster spans and its states are localized by geometry. Only it makes every
+      state a wave function of one connected object: on the whole lattice, the isolated small
+      clusters pile up exactly degenerate "molecular" levels (0, +-1, +-sqrt 2, ...) whose
+      eigenvectors are arbitrary mixtures of states on different clusters. Among clusters of
+      equal size the one holding the lowest site index is taken.
+    - ``all``: every kept site (the only choice for ``model="anderson"``).
+  The choice does not change the random draws: both share the realization's disorder.
 * Magnetic field: flux ``flux`` (in flux quanta h/e) per plaquette of the xy planes, Landau
   gauge A = (0, B x, 0): the hop (x, y) -> (x, y+1) carries the phase exp(+2 pi i flux x).
   With periodic boundaries flux * L must be an integer.
@@ -34,6 +45,7 @@ MODELS = ("anderson", "percolation")
 DISTRIBUTIONS = ("box", "gaussian", "cauchy")
 PERCOLATION_KINDS = ("site", "bond")
 BOUNDARIES = ("periodic", "open")
+CLUSTERS = ("all", "largest")
 DIMENSIONS = (2, 3)
 # The parameters a study scans over (besides L); grids, datasets and plots are keyed by them.
 SCANNED = ("W", "p", "flux")
@@ -46,6 +58,12 @@ def varying_parameters(columns: dict[str, Any]) -> list[str]:
 
 # flux * L may differ from an integer by this much and still count as commensurate.
 _COMMENSURATE_TOL = 1e-9
+
+
+def default_cluster(model: str) -> str:
+    """The Hilbert space of a realization when none is named (module docstring): the largest
+    cluster for quantum percolation, as the literature computes it; the whole lattice otherwise."""
+    return "largest" if model == "percolation" else "all"
 
 
 def _choice(name: str, value: Any, allowed: tuple) -> None:
@@ -70,6 +88,7 @@ class LatticeModel:
     percolation: str = "site"
     flux: float = 0.0
     boundary: str = "periodic"
+    cluster: str | None = None  # None: "largest" for percolation, "all" otherwise
 
     def __post_init__(self) -> None:
         _choice("model", self.model, MODELS)
@@ -77,6 +96,13 @@ class LatticeModel:
         _choice("distribution", self.distribution, DISTRIBUTIONS)
         _choice("percolation", self.percolation, PERCOLATION_KINDS)
         _choice("boundary", self.boundary, BOUNDARIES)
+        if self.cluster is None:
+            object.__setattr__(self, "cluster", default_cluster(self.model))
+        _choice("cluster", self.cluster, CLUSTERS)
+        if self.model == "anderson" and self.cluster != "all":
+            raise ParameterError(f"cluster={self.cluster!r} given for model 'anderson': every site of the "
+                                 "Anderson model is connected; the choice of cluster belongs to model "
+                                 "'percolation'")
         if isinstance(self.L, bool) or not isinstance(self.L, int) or self.L < 2:
             raise ParameterError(f"L={self.L!r}: the linear size must be an integer >= 2")
         for name in SCANNED:
@@ -105,6 +131,13 @@ class LatticeModel:
         object.__setattr__(self, "p", float(self.p))
         object.__setattr__(self, "flux", float(self.flux))
 
+    def disorder_dict(self) -> dict[str, Any]:
+        """The parameters that define the random draws of a realization (what its seed hashes):
+        every field but ``cluster``, which only chooses the Hilbert space of the same draws."""
+        values = self.as_dict()
+        del values["cluster"]
+        return values
+
     @property
     def shape(self) -> tuple[int, ...]:
         """Lattice shape; arrays over sites are indexed ``[x, y]`` or ``[x, y, z]``."""
@@ -127,5 +160,5 @@ class LatticeModel:
         kind = self.model if self.model == "anderson" else f"{self.percolation}-percolation"
         return (
             f"{kind}-{self.dim}d-L{self.L}-W{self.W:g}-{self.distribution}-p{self.p:g}"
-            f"-flux{self.flux:g}-{self.boundary}"
+            f"-flux{self.flux:g}-{self.boundary}" + ("-largest" if self.cluster == "largest" else "")
         )

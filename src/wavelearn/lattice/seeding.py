@@ -15,6 +15,7 @@ import json
 
 import numpy as np
 
+from wavelearn import checks
 from wavelearn.lattice.params import LatticeModel
 
 # Independent child streams of one realization, in a fixed order. Appending a new
@@ -23,14 +24,17 @@ STREAMS = ("onsite", "sites", "bonds")
 
 
 def point_hash(model: LatticeModel) -> str:
-    """Stable hex digest of the physical parameters (canonical JSON, sorted keys, repr floats)."""
-    canonical = json.dumps(model.as_dict(), sort_keys=True, separators=(",", ":"))
+    """Stable hex digest of the parameters that define the random draws (canonical JSON, sorted
+    keys, repr floats): :meth:`LatticeModel.disorder_dict` where the model has one (the Hilbert
+    space ``cluster`` is a view of the same draws), else ``as_dict()``."""
+    values = model.disorder_dict() if hasattr(model, "disorder_dict") else model.as_dict()
+    canonical = json.dumps(values, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
 def realization_seed(campaign_seed: int, model: LatticeModel, realization: int) -> np.random.SeedSequence:
-    if campaign_seed < 0 or realization < 0:
-        raise ValueError("campaign seed and realization index must be non-negative")
+    checks.seed("campaign seed", campaign_seed)
+    checks.integer("realization", realization, 0)
     digest = point_hash(model)
     words = tuple(int(digest[i : i + 8], 16) for i in range(0, 32, 8))
     return np.random.SeedSequence(entropy=campaign_seed, spawn_key=(*words, realization))

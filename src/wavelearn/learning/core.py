@@ -26,14 +26,15 @@ import csv
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Protocol, Sequence
+from typing import Any, Iterable, Mapping, Protocol, Sequence
 
 import jax
 import numpy as np
 import optax
 from flax import serialization
 
-from wavelearn.errors import ParameterError
+from wavelearn.checks import training_seed
+from wavelearn.errors import DataError, ParameterError
 from wavelearn.io.atomic import atomic_path, write_bytes
 
 CHECKPOINT = "checkpoint.msgpack"
@@ -55,8 +56,17 @@ class FitSettings:
     def __post_init__(self) -> None:
         if isinstance(self.epochs, bool) or not isinstance(self.epochs, int) or self.epochs < 1:
             raise ParameterError(f"epochs={self.epochs!r} must be an integer >= 1")
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
-            raise ParameterError(f"seed={self.seed!r} must be an integer >= 0")
+        training_seed("seed", self.seed)
+
+
+def require_enough(counts: Mapping[str, int], minimum: Mapping[str, int], fix: str) -> None:
+    """Refuse to train on less than the smallest data a task can learn from: ``counts[part]``
+    (e.g. ``"training states of class metal"``) against ``minimum[part]``; the error lists every
+    part that falls short, with both numbers, and ``fix``."""
+    short = [f"{counts.get(part, 0)} {part} (at least {least})" for part, least in minimum.items()
+             if counts.get(part, 0) < least]
+    if short:
+        raise DataError(f"too little data to learn from: {'; '.join(short)}: {fix}")
 
 
 class Task(Protocol):

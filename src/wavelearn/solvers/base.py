@@ -15,6 +15,7 @@ from typing import Any, Protocol
 import numpy as np
 import scipy.sparse as sp
 
+from wavelearn import checks
 from wavelearn.errors import ConvergenceError, ParameterError
 
 
@@ -29,6 +30,8 @@ ORDERINGS = ("auto", *MUMPS_ORDERINGS)
 # factorisation runs out of it (delayed pivots at an almost singular shift).
 WORKSPACE_PERCENT = (50, 400, 2000)
 FACTORIZATIONS = ("auto", "lu", "ldlt")
+# The loosest relative tolerance of a solve (the config schema's maximum of ``tol`` too).
+TOL_MAX = 1e-6
 
 
 @dataclass(frozen=True)
@@ -61,13 +64,13 @@ class SolverSettings:
     factorization: str = "auto"
 
     def __post_init__(self) -> None:
-        if isinstance(self.nev, bool) or not isinstance(self.nev, int) or self.nev < 1:
-            raise ParameterError(f"nev={self.nev!r} must be a positive integer")
-        if not self.tol > 0:
-            raise ParameterError(f"tol={self.tol!r} must be positive")
-        if self.max_it < 1:
-            raise ParameterError(f"max_it={self.max_it!r} must be positive")
-        if self.ncv is not None and self.ncv <= self.nev:
+        checks.number("target", self.target)
+        checks.integer("nev", self.nev, 1)
+        # A looser tolerance would also loosen the residual check every result passes (residual_limit).
+        checks.number("tol", self.tol, maximum=TOL_MAX, positive=True)
+        checks.integer("max_it", self.max_it, 1)
+        checks.number("shift_offset", self.shift_offset)
+        if self.ncv is not None and checks.integer("ncv", self.ncv, 1) <= self.nev:
             raise ParameterError(f"ncv={self.ncv} must exceed nev={self.nev}")
         if self.factorization not in FACTORIZATIONS:
             raise ParameterError(f"factorization={self.factorization!r} is not one of {', '.join(FACTORIZATIONS)}")
@@ -361,6 +364,42 @@ def boundary_info(count: WindowCount) -> dict[str, int]:
     if not count.straddles:
         return {}
     return {"boundary_degeneracy": count.boundary, "boundary_returned": count.boundary_returned}
+
+
+#: Eigenvalues closer than this (relative to max(1, |lambda|)) are one degenerate level: the
+#: clustering of :func:`finish`, whose QR makes their vectors orthonormal.
+DEGENERACY_TOL = 1e-10
+
+
+def multiplicities(values: np.ndarray, target: float, info: dict | None = None) -> np.ndarray:
+    """The multiplicity of each returned eigenvalue (int array like ``values``).
+
+    Inside the window every copy of a level is returned (:func:`complete_nearest`), so a level's
+    returned copies are all of them. On a straddling boundary (``info`` from
+    :func:`boundary_info`: ``boundary_degeneracy`` eigenvalues at distance r, of which only
+    ``boundary_returned`` came back) the level at distance r has the inertia count less the
+    returned copies of the mirror level E -/+ r, if any. A state of multiplicity > 1 is an
+    arbitrary vector of its eigenspace: any basis of it is as good as another.
+    """
+    values = np.real(np.asarray(values, dtype=float))
+    result = np.ones(len(values), dtype=np.int64)
+    if not len(values):
+        return result
+    scale = max(1.0, float(np.max(np.abs(values))))
+    for cluster in degenerate_clusters(values, DEGENERACY_TOL * scale):
+        result[cluster] = len(cluster)
+    total = int((info or {}).get("boundary_degeneracy", 0))
+    if total:
+        distance = values - target
+        radius = float(np.abs(distance).max())
+        margin = window_margin(SolverSettings(target=target), radius)
+        at_boundary = np.abs(np.abs(distance) - radius) <= margin
+        for side in (1.0, -1.0):
+            here = at_boundary & (np.sign(distance) == side)
+            mirror = at_boundary & (np.sign(distance) == -side)
+            if here.any():
+                result[here] = max(int(here.sum()), total - int(mirror.sum()))
+    return result
 
 
 def deflation_sigma(settings: SolverSettings, values: np.ndarray) -> float:

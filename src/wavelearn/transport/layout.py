@@ -121,8 +121,8 @@ def conductor_sites(params: Billiard, layout: Layout) -> np.ndarray:
     if math.isinf(params.potential):
         kept &= ~occupancy(params, layout.positions)
     labels, _ = ndimage.label(kept)  # 4-connectivity: the lattice's nearest neighbours
-    rows = list(params.lead_rows)
-    contact = np.concatenate([labels[0, rows], labels[-1, rows]])
+    left, right = params.lead_rows
+    contact = np.concatenate([labels[0, list(left)], labels[-1, list(right)]])
     return np.isin(labels, contact[contact > 0])
 
 

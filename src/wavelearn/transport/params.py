@@ -7,9 +7,14 @@ Conventions (also in docs/fingerprints-format.md):
 
       H = sum_j (eps_j + V_j) |j><j|  -  t sum_<jk> ( exp(i theta_jk) |j><k| + h.c. ).
 
-* Leads: two semi-infinite clean wires of ``lead_width`` sites along x, attached to the left
-  (lead 0) and right (lead 1) edges at the same rows y = y0..y0+lead_width-1,
-  y0 = (Ly - lead_width) // 2. ``lead_width == Ly`` is a wire; narrower leads make a cavity.
+* Leads: two semi-infinite clean wires along x, lead 0 on the left edge at the rows
+  y = ``lead_y`` .. ``lead_y`` + ``lead_width`` - 1, lead 1 on the right edge at the rows
+  ``right_lead_y`` .. ``right_lead_y`` + ``right_lead_width`` - 1. Unset: ``lead_width`` = Ly,
+  ``right_lead_width`` = ``lead_width``, and each lead centred, y0 = (Ly - width) // 2.
+  ``lead_width == Ly`` is a wire; narrower leads make a cavity. Centred leads of equal width
+  make the device symmetric under x -> Lx-1-x, y -> Ly-1-y and the 180-degree rotation, and
+  g(B) cannot tell a layout from its images (:mod:`wavelearn.transport.symmetry`); leads at
+  different heights break all three.
 * Antidots: ``antidots`` discs of radius ``radius``; a site belongs to a disc when its distance
   to the centre is < radius. ``potential = inf`` is a hard wall (the sites are removed);
   a finite ``potential`` V > 0 is added on site inside. Discs lie inside the rectangle
@@ -101,16 +106,20 @@ class Billiard:
     field_max: float = 0.01
     field_points: int = 101
     image_field: float = 0.0  # the field of the scattering-state density image
+    lead_y: int | None = None  # bottom row of lead 0; None: centred
+    right_lead_width: int | None = None  # None: lead_width
+    right_lead_y: int | None = None  # bottom row of lead 1; None: centred
 
     def __post_init__(self) -> None:
         set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731 (frozen)
         set_("Lx", _integer("Lx", self.Lx, 3))
         set_("Ly", _integer("Ly", self.Ly, 1))
-        width = self.Ly if self.lead_width is None else _integer("lead_width", self.lead_width, 1)
-        if width > self.Ly:
-            raise ParameterError(f"lead_width={width} is wider than the sample (Ly={self.Ly}); "
-                                 f"allowed 1..{self.Ly}")
+        width = self._lead_width("lead_width", self.lead_width, self.Ly)
         set_("lead_width", width)
+        set_("lead_y", self._lead_y("lead_y", self.lead_y, width))
+        right = self._lead_width("right_lead_width", self.right_lead_width, width)
+        set_("right_lead_width", right)
+        set_("right_lead_y", self._lead_y("right_lead_y", self.right_lead_y, right))
         for name in ("energy", "radius", "gap", "W", "field_min", "field_max", "image_field"):
             set_(name, _number(name, getattr(self, name)))
         set_("potential", _number("potential", self.potential, allow_inf=True))
@@ -122,17 +131,32 @@ class Billiard:
         if self.W < 0:
             raise ParameterError(f"W={self.W}: the disorder strength must be >= 0")
 
+    def _lead_width(self, name: str, value: Any, unset: int) -> int:
+        width = unset if value is None else _integer(name, value, 1)
+        if width > self.Ly:
+            raise ParameterError(f"{name}={width} is wider than the sample (Ly={self.Ly}); allowed 1..{self.Ly}")
+        return width
+
+    def _lead_y(self, name: str, value: Any, width: int) -> int:
+        if value is None:
+            return (self.Ly - width) // 2
+        y0 = _integer(name, value, 0)
+        if y0 + width > self.Ly:
+            raise ParameterError(f"{name}={y0}: a lead of {width} sites from row {y0} leaves the sample "
+                                 f"(Ly={self.Ly}); allowed 0..{self.Ly - width}")
+        return y0
+
     def _check_energy(self) -> None:
-        if self.open_modes == 0:
-            raise ParameterError(
-                f"energy={self.energy}: no open mode in a lead of width {self.lead_width} "
-                f"(the lead's modes propagate for |E - e_n| < 2 with e_n in "
-                f"[{lead_mode_energies(self.lead_width).min():.4g}, "
-                f"{lead_mode_energies(self.lead_width).max():.4g}])")
-        distance = np.min(np.abs(np.abs(self.energy - lead_mode_energies(self.lead_width)) - 2.0))
-        if distance < _THRESHOLD_TOL:
-            raise ParameterError(f"energy={self.energy} sits at the threshold of a lead mode, where g is "
-                                 "singular; shift it slightly")
+        for width in sorted({self.lead_width, self.right_lead_width}):
+            if open_modes_zero_field(width, self.energy) == 0:
+                raise ParameterError(
+                    f"energy={self.energy}: no open mode in a lead of width {width} "
+                    f"(the lead's modes propagate for |E - e_n| < 2 with e_n in "
+                    f"[{lead_mode_energies(width).min():.4g}, {lead_mode_energies(width).max():.4g}])")
+            distance = np.min(np.abs(np.abs(self.energy - lead_mode_energies(width)) - 2.0))
+            if distance < _THRESHOLD_TOL:
+                raise ParameterError(f"energy={self.energy} sits at the threshold of a mode of a lead of width "
+                                     f"{width}, where g is singular; shift it slightly")
 
     def _check_antidots(self) -> None:
         if not self.radius > 0:
@@ -174,14 +198,14 @@ class Billiard:
         return (self.Lx, self.Ly)
 
     @property
-    def lead_rows(self) -> range:
-        """The rows y where both leads touch the conductor."""
-        start = (self.Ly - self.lead_width) // 2
-        return range(start, start + self.lead_width)
+    def lead_rows(self) -> tuple[range, range]:
+        """The rows y where lead 0 (left) and lead 1 (right) touch the conductor."""
+        return (range(self.lead_y, self.lead_y + self.lead_width),
+                range(self.right_lead_y, self.right_lead_y + self.right_lead_width))
 
     @property
     def open_modes(self) -> int:
-        """Propagating modes per lead at zero field: a clean wire's conductance in e^2/h."""
+        """Propagating modes of lead 0 at zero field: a clean wire's conductance in e^2/h."""
         return open_modes_zero_field(self.lead_width, self.energy)
 
     @property
@@ -204,9 +228,14 @@ class Billiard:
         return {name: getattr(self, name) for name in SAMPLE_FIELDS}
 
     def label(self) -> str:
-        """Readable, file-name-safe description, e.g. ``billiard-60x40-lead20-n6-R4-hard-W0-E1``."""
+        """Readable, file-name-safe description, e.g. ``billiard-60x40-lead20-n6-R4-hard-W0-E1``
+        (``leads8y2-8y6`` for leads of 8 sites from rows 2 and 6 unless both are centred alike)."""
         wall = "hard" if math.isinf(self.potential) else f"V{self.potential:g}"
-        return (f"billiard-{self.Lx}x{self.Ly}-lead{self.lead_width}-n{self.antidots}-R{self.radius:g}"
+        left, right = self.lead_rows
+        centred = left == right and self.lead_y == (self.Ly - self.lead_width) // 2
+        leads = f"lead{self.lead_width}" if centred else (
+            f"leads{self.lead_width}y{self.lead_y}-{self.right_lead_width}y{self.right_lead_y}")
+        return (f"billiard-{self.Lx}x{self.Ly}-{leads}-n{self.antidots}-R{self.radius:g}"
                 f"-{wall}-W{self.W:g}-E{self.energy:g}")
 
     @classmethod

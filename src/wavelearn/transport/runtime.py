@@ -2,7 +2,8 @@
 
 * One BLAS thread. Kwant's work per field point is a sparse MUMPS factorisation whose dense
   fronts are small, plus small dense LAPACK problems for the lead modes; OpenBLAS threads on
-  them only contend (measured: ten times slower with the default thread count on 2 cores).
+  them only contend (measured: 1.4x slower wall time with the default two threads on 2 cores,
+  bench/transport_bench.py).
   Jobs run one per core instead. :func:`load_kwant` calls
   :func:`wavelearn.blas.limit_blas_threads` before Kwant's libraries load and again after.
 * No PETSc. The native route links Kwant against Debian's sequential MUMPS

@@ -56,13 +56,13 @@ def build_system(params: Billiard, layout: Layout):
     syst[kwant.builder.HoppingKind((1, 0), lat, lat)] = hop_x
     syst[kwant.builder.HoppingKind((0, 1), lat, lat)] = -HOPPING
 
-    lead = kwant.Builder(kwant.TranslationalSymmetry((-1, 0)))
-    for y in params.lead_rows:
-        lead[lat(0, y)] = 0.0
-    lead[kwant.builder.HoppingKind((1, 0), lat, lat)] = hop_x
-    lead[kwant.builder.HoppingKind((0, 1), lat, lat)] = -HOPPING
-    syst.attach_lead(lead)
-    syst.attach_lead(lead.reversed())
+    for direction, rows in zip((-1, 1), params.lead_rows):  # lead 0 leftwards, lead 1 rightwards
+        lead = kwant.Builder(kwant.TranslationalSymmetry((direction, 0)))
+        for y in rows:
+            lead[lat(0, y)] = 0.0
+        lead[kwant.builder.HoppingKind((1, 0), lat, lat)] = hop_x
+        lead[kwant.builder.HoppingKind((0, 1), lat, lat)] = -HOPPING
+        syst.attach_lead(lead)
     return syst.finalized()
 
 

@@ -10,9 +10,11 @@ from scipy import integrate
 
 from wavelearn.errors import DataError, ParameterError
 from wavelearn.learning.fingerprints import metrics as M
-from wavelearn.learning.fingerprints.data import VAEData, layout_property, split_layouts, synthetic_fingerprints
+from wavelearn.learning.fingerprints.data import (VAEData, fold_field, layout_property, split_layouts,
+                                                 synthetic_fingerprints)
 from wavelearn.learning.fingerprints.network import FingerprintVAE, VAEConfig, kl_divergence
 from wavelearn.learning.fingerprints.training import VAETrainConfig, init_params, train_vae
+from wavelearn.transport.symmetry import transform_positions
 
 GRID, FIELDS = 8, 32
 
@@ -104,15 +106,60 @@ def test_position_error_after_optimal_matching():
 def test_baselines_on_synthetic_data():
     data = synthetic_fingerprints(200, seed=3)
     train, test = data.subset(np.arange(150)), data.subset(np.arange(150, 200))
-    baseline = M.mean_image_baseline(train.image, test.image)
-    assert np.all(np.abs(baseline) <= 1) and 0 < baseline.mean() < 0.8
-    errors = M.random_layout_baseline(train.positions, test.positions)
-    assert errors.mean() > 1.5  # a random guess on an 8x8 grid misses by sites
-    np.testing.assert_array_equal(errors, M.random_layout_baseline(train.positions, test.positions))
+    scores = M.baselines(train, test, seed=0)
+    assert list(scores) == list(M.BASELINES)
+    mean = np.broadcast_to(train.image.mean(axis=0), test.image.shape)
+    assert scores["mean image"]["correlation"] == pytest.approx(M.pixel_correlation(mean, test.image).mean())
+    assert 0 < scores["mean image"]["correlation"] < 0.8
+    assert scores["random layout"]["position_error"] > 1.5  # a random guess on an 8x8 grid misses by sites
+    assert M.baselines(train, test, seed=0) == scores  # seeded
+    # The synthetic g(B) determines the layout: looking it up beats guessing.
+    assert scores["nearest neighbour"]["position_error"] < 0.5 * scores["random layout"]["position_error"]
     # The synthetic layouts are what their occupancy maps show.
     for occupancy, positions in zip(data.occupancy[:20], data.positions[:20]):
         assert M.matched_error(M.occupancy_centres(occupancy), positions) == pytest.approx(0.0, abs=1e-12)
     assert set(layout_property(data.positions, "count")) == {1.0, 2.0}
+
+
+def test_nearest_neighbour_against_a_brute_force_lookup():
+    rng = np.random.default_rng(4)
+    # Field points of very different spread: standardising per point changes the answer.
+    train = rng.normal(size=(40, 6)) * [1, 1, 1, 1, 1, 100]
+    test = rng.normal(size=(15, 6)) * [1, 1, 1, 1, 1, 100]
+    z = lambda a: (a - train.mean(axis=0)) / train.std(axis=0)  # noqa: E731
+    expected = [int(np.argmin([np.linalg.norm(z(t) - z(r)) for r in train])) for t in test]
+    np.testing.assert_array_equal(M.nearest_neighbours(train, test), expected)
+    np.testing.assert_array_equal(M.nearest_neighbours(train, train[:7]), np.arange(7))  # itself
+
+
+def test_scores_are_the_best_over_the_device_group():
+    """On a symmetric device a prediction of the mirror image of the truth is as right as the
+    truth: error 0 and correlation 1 over the group; against the truth alone it is wrong."""
+    data = synthetic_fingerprints(6, grid=GRID, seed=5)
+    mirrored_positions = [transform_positions("mirror_y", p, data.shape) for p in data.positions]
+    probability = np.stack([np.flip(o, axis=1) for o in data.occupancy])
+    images = np.flip(data.image, axis=2)
+    plain = M.scores(data, images, probability)
+    symmetric = VAEData(data.signal, data.occupancy, data.image, data.positions, data.field,
+                        group=("identity", "mirror_y"), image_group=("identity", "mirror_y"))
+    best = M.scores(symmetric, images, probability)
+    assert best["position_error"] == pytest.approx(0.0, abs=1e-12) and plain["position_error"] > 0.5
+    assert best["correlation"] == pytest.approx(1.0) and plain["correlation"] < 0.9
+    np.testing.assert_allclose(M.layout_errors(mirrored_positions, data.positions, ("identity", "mirror_y"),
+                                               data.shape), 0.0, atol=1e-12)
+    with pytest.raises(DataError, match="identity"):
+        VAEData(data.signal, data.occupancy, data.image, data.positions, data.field, group=("mirror_y",))
+
+
+def test_fold_field_uses_onsager():
+    field = np.linspace(-0.02, 0.02, 5)
+    g = np.array([[1.0, 2.0, 3.0, 2.5, 0.5]])
+    folded_field, folded = fold_field(field, g)
+    np.testing.assert_allclose(folded_field, [0.0, 0.01, 0.02])
+    np.testing.assert_allclose(folded, [[3.0, 2.25, 0.75]])
+    positive = np.linspace(0, 0.02, 4)
+    np.testing.assert_array_equal(fold_field(positive, g[:, :4])[0], positive)
+    np.testing.assert_array_equal(fold_field(positive, g[:, :4])[1], g[:, :4])
 
 
 @pytest.fixture(scope="module")
@@ -138,11 +185,15 @@ def test_learns_a_synthetic_inverse_problem(trained):
     data, train_idx, val_idx, runs = trained
     workdir, result = runs["full"]
     metrics = json.loads((workdir / "network.json").read_text())["metrics"]
+    baselines = metrics["baselines"]
     # Better than knowing nothing of the fingerprint: the mean image, a random layout.
-    assert metrics["test_correlation"] > metrics["baseline_mean_image_correlation"] + 0.2
-    assert metrics["test_position_error"] < 0.7 * metrics["baseline_random_layout_position_error"]
+    assert metrics["test_correlation"] > baselines["mean image"]["correlation"] + 0.2
+    assert metrics["test_position_error"] < 0.7 * baselines["random layout"]["position_error"]
     assert result.history[-1]["val_loss"] < result.history[0]["val_loss"]
     assert (workdir / "history.csv").read_text().count("\n") == 21
+    # The kept network is the epoch with the lowest loss on the selection layouts.
+    selection = [record["val_select_loss"] for record in result.history]
+    assert metrics["best_epoch"] == int(np.argmin(selection)) + 1
     assert (workdir / "history.png").read_bytes()[:4] == b"\x89PNG"
     # Inference from network.json + network.msgpack reproduces the training's own evaluation.
     vae = load_vae(workdir)
@@ -153,10 +204,11 @@ def test_learns_a_synthetic_inverse_problem(trained):
     evaluated = vae.evaluate(test, data.subset(train_idx))
     assert evaluated["correlation"] == pytest.approx(metrics["test_correlation"], rel=1e-5)
     assert evaluated["position_error"] == pytest.approx(metrics["test_position_error"], rel=1e-5)
+    assert evaluated["baselines"] == baselines
     # The layout-only variant learns the layout too, and has no image metrics.
     layout_metrics = json.loads((runs["layout"][0] / "network.json").read_text())["metrics"]
     assert "test_correlation" not in layout_metrics
-    assert layout_metrics["test_position_error"] < 0.7 * layout_metrics["baseline_random_layout_position_error"]
+    assert layout_metrics["test_position_error"] < 0.7 * layout_metrics["baselines"]["random layout"]["position_error"]
     assert load_vae(runs["layout"][0]).reconstruct(test.signal[:2])[0] is None
 
 
@@ -167,10 +219,16 @@ def test_evaluation_report_compares_both_variants(trained, tmp_path):
 
     data, _, val_idx, runs = trained
     results = evaluate_networks([runs["full"][0], runs["layout"][0]], data, tmp_path, "centre_x", samples=3)
-    assert len(results) == 2
+    assert len(results["networks"]) == 2 and list(results["baselines"]) == list(M.BASELINES)
+    assert results["symmetry_group"] == ["identity"]
+    assert results["layouts"] == {"training": 192, "held_out": 48}
     assert json.loads((tmp_path / "metrics.json").read_text()) == results
     for name in ("latent.png", "reconstructions-0.png", "reconstructions-1.png"):
         assert (tmp_path / name).read_bytes()[:4] == b"\x89PNG"
+    table = M.format_report(results)
+    assert "baseline: nearest neighbour" in table and "(image + layout)" in table
+    assert "(image + layout): correlation " in table.splitlines()[-3]
+    assert "device without symmetry" in table.splitlines()[-1]
 
 
 @pytest.mark.slow
@@ -213,8 +271,11 @@ def test_cli_trains_and_evaluates(tmp_path, monkeypatch, capsys):
     args = parser.parse_args(["vae", "evaluate", "fp.h5", "--network", str(tmp_path / "net"),
                               "--output", str(tmp_path / "report"), "--samples", "2"])
     assert args.run(args) == 0
-    assert "position_error" in capsys.readouterr().out
+    assert "baseline: random layout" in capsys.readouterr().out
     assert (tmp_path / "report" / "latent.png").exists()
+    args = parser.parse_args(["vae", "table", str(tmp_path / "report" / "metrics.json")])
+    assert args.run(args) == 0
+    assert "position error (sites)" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize("make, message", [
@@ -230,6 +291,7 @@ def test_cli_trains_and_evaluates(tmp_path, monkeypatch, capsys):
     (lambda: VAETrainConfig(batch_size=0), "batch_size=0"),
     (lambda: VAETrainConfig(validation=1.0), "validation=1.0"),
     (lambda: VAETrainConfig(epochs=0), "epochs=0"),
+    (lambda: VAETrainConfig(selection=1.0), "selection=1.0"),
     (lambda: split_layouts(10, 0.0, 0), "fraction=0.0"),
     (lambda: layout_property([np.zeros((1, 2))], "area"), "'area'"),
 ])
@@ -256,5 +318,20 @@ def test_unconfident_maps_fall_back_to_separate_local_maxima():
     # No pixel above 1/2: the two bumps' peaks are the centres, not two pixels of the higher bump.
     x, y = np.mgrid[:16, :12]
     probability = 0.4 * np.exp(-((x - 4) ** 2 + (y - 3) ** 2) / 4) + 0.3 * np.exp(-((x - 11) ** 2 + (y - 8) ** 2) / 4)
-    centres = M.predicted_centres(probability, 2)
+    centres = M.seed_centres(probability, 2)
     np.testing.assert_array_equal(centres[np.argsort(centres[:, 0])], [[4.0, 3.0], [11.0, 8.0]])
+    # The k-means refinement keeps them at the bumps (each bump's upper half is symmetric up to
+    # the other's tail).
+    refined = M.predicted_centres(probability, 2)
+    np.testing.assert_allclose(refined[np.argsort(refined[:, 0])], [[4.0, 3.0], [11.0, 8.0]], atol=0.05)
+
+
+def test_blurred_maps_split_their_mass():
+    """A flat plateau (a network that cannot place the antidots): its local maxima tie, the
+    k-means centres split it into halves: for a plateau over x in [2, 17], the two centres
+    sit at the halves' centroids x = 5.5 and 13.5."""
+    probability = np.zeros((20, 5))
+    probability[2:18, 1:4] = 0.3
+    centres = M.predicted_centres(probability, 2)
+    np.testing.assert_allclose(np.sort(centres[:, 0]), [5.5, 13.5])
+    np.testing.assert_allclose(centres[:, 1], [2.0, 2.0])

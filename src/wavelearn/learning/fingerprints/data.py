@@ -24,7 +24,11 @@ class VAEData:
     """N layouts: ``signal`` (N, F) g(B) in e^2/h; ``occupancy`` (N, H, W) 0/1 antidot sites;
     ``image`` (N, H, W) wave-function density (None when not measured); ``positions`` one (n_i, 2)
     array of antidot centres (x, y) per layout, in lattice units (the pixel indices of the
-    images); ``field`` (F,) the field grid; ``meta`` per-layout arrays (e.g. ``layout``)."""
+    images); ``field`` (F,) the field grid; ``meta`` per-layout arrays (e.g. ``layout``);
+    ``group`` the elements of the device's symmetry group (names of
+    :data:`wavelearn.transport.symmetry.ELEMENTS`) that leave g(B) unchanged, under which a
+    layout is only known up to symmetry, and ``image_group`` those under which the image follows
+    the layout (:mod:`wavelearn.transport.symmetry`)."""
 
     signal: np.ndarray
     occupancy: np.ndarray
@@ -32,6 +36,8 @@ class VAEData:
     positions: list[np.ndarray]
     field: np.ndarray
     meta: dict[str, np.ndarray] = dataclass_field(default_factory=dict)
+    group: tuple[str, ...] = ("identity",)
+    image_group: tuple[str, ...] = ("identity",)
 
     def __post_init__(self) -> None:
         self.signal = np.asarray(self.signal, np.float32)
@@ -50,6 +56,10 @@ class VAEData:
                             f"{len(self.positions)} layouts")
         if len(self.field) != self.signal.shape[1]:
             raise DataError(f"VAE data: {len(self.field)} field points but signals of {self.signal.shape[1]}")
+        self.group, self.image_group = tuple(self.group), tuple(self.image_group)
+        if "identity" not in self.group or not set(self.image_group) <= set(self.group):
+            raise DataError(f"VAE data: symmetry group {self.group} must hold the identity and the image's "
+                            f"group {self.image_group}")
 
     def __len__(self) -> int:
         return len(self.signal)
@@ -61,7 +71,7 @@ class VAEData:
     def subset(self, index: np.ndarray) -> "VAEData":
         return VAEData(self.signal[index], self.occupancy[index], None if self.image is None else self.image[index],
                        [self.positions[i] for i in index], self.field,
-                       {key: value[index] for key, value in self.meta.items()})
+                       {key: value[index] for key, value in self.meta.items()}, self.group, self.image_group)
 
     def fingerprint(self) -> str:
         """SHA-256 of every array (a checkpoint is resumed only on the same data)."""
@@ -73,9 +83,29 @@ class VAEData:
         return digest.hexdigest()
 
 
+def fold_field(field: np.ndarray, signal: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fold g(B) onto |B|: (|B| grid ascending, (N, F') signals averaged over the points of equal |B|).
+
+    Two-terminal Onsager reciprocity makes g(B) = g(-B) exactly, so a window symmetric about
+    B = 0 repeats every point: the encoder reads each independent field value once (a grid of
+    B >= 0 only is returned as it is).
+    """
+    field, signal = np.asarray(field, np.float64), np.asarray(signal)
+    if np.all(field >= 0) and np.all(np.diff(field) > 0):
+        return field, signal
+    # |B| equal up to the round-off of a symmetric linspace are one point
+    _, first, inverse = np.unique(np.round(np.abs(field), 12), return_index=True, return_inverse=True)
+    counts = np.bincount(inverse, minlength=len(first))
+    folded = np.zeros((len(signal), len(first)))
+    np.add.at(folded.T, inverse, np.asarray(signal, np.float64).T)
+    return np.abs(field[first]), (folded / counts).astype(signal.dtype)
+
+
 def read_datasets(paths: Sequence[str | Path]) -> VAEData:
-    """Fingerprint files (chunks or gathered datasets of one billiard), rows concatenated."""
+    """Fingerprint files (chunks or gathered datasets of one billiard), rows concatenated, g(B)
+    folded onto |B| (:func:`fold_field`), with the device's symmetry groups."""
     from wavelearn.io.fingerprints import read_fingerprints
+    from wavelearn.transport.symmetry import device_group, image_group
 
     if not paths:
         raise DataError("no fingerprint dataset given")
@@ -84,24 +114,30 @@ def read_datasets(paths: Sequence[str | Path]) -> VAEData:
     for path, part in zip(paths, parts):
         if not np.array_equal(part.field, first.field) or part.density.shape[1:] != first.density.shape[1:]:
             raise DataError(f"{path}: another field grid or image size than {paths[0]}")
+        if part.params.lead_rows != first.params.lead_rows or part.params.image_field != first.params.image_field:
+            raise DataError(f"{path}: other leads or image field than {paths[0]}")
+    field, signal = fold_field(first.field, np.concatenate([p.conductance for p in parts]))
     return VAEData(
-        signal=np.concatenate([p.conductance for p in parts]),
+        signal=signal,
         occupancy=np.concatenate([p.occupancy for p in parts]),
         image=np.concatenate([p.density for p in parts]),
         positions=[row for p in parts for row in p.positions],
-        field=first.field,
+        field=field,
         meta={"layout": np.concatenate([p.layout for p in parts])},
+        group=device_group(first.params),
+        image_group=image_group(first.params),
     )
 
 
-def split_layouts(n: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
-    """Training and held-out indices: a seeded random ``fraction`` of the layouts is held out."""
+def split_layouts(n: int, fraction: float, seed: int, stream: int = 7919) -> tuple[np.ndarray, np.ndarray]:
+    """Training and held-out indices: a seeded random ``fraction`` of the layouts is held out
+    (``stream``: another split from the same seed, e.g. the selection layouts of training)."""
     if not 0 < fraction < 1:
         raise ParameterError(f"held-out fraction={fraction!r} must lie strictly between 0 and 1")
     n_test = max(1, int(round(fraction * n)))
     if n_test >= n:
         raise DataError(f"{n} layouts leave none for training with a held-out fraction of {fraction}")
-    order = np.random.default_rng([seed, 7919]).permutation(n)
+    order = np.random.default_rng([seed, stream]).permutation(n)
     return np.sort(order[n_test:]), np.sort(order[:n_test])
 
 

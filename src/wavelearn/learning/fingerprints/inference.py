@@ -17,6 +17,7 @@ import jax.numpy as jnp
 import numpy as np
 from flax import serialization
 
+from wavelearn import checks
 from wavelearn.errors import DataError
 from wavelearn.io.atomic import atomic_path
 from wavelearn.learning.fingerprints import metrics as M
@@ -66,19 +67,14 @@ class TrainedVAE:
             raise DataError(f"the network held out layout rows up to {val_idx.max()}; the data have {len(data)}")
         return data.subset(val_idx)
 
-    def evaluate(self, data: VAEData, train: VAEData | None = None, seed: int = 0) -> dict[str, float]:
-        """Pixel correlation and antidot-position error on ``data``; with ``train`` (the training
-        layouts) also the mean-image and random-layout baselines."""
+    def evaluate(self, data: VAEData, train: VAEData | None = None, seed: int = 0) -> dict:
+        """Pixel correlation and antidot-position error on ``data`` (the best over its symmetry
+        groups); with ``train`` (the training layouts) also the baselines' (``baselines``)."""
         check_data(self.config, data)
         images, probability = self.reconstruct(data.signal)
-        result = {"position_error": float(M.position_errors(probability, data.positions).mean())}
-        if images is not None:
-            result["correlation"] = float(M.pixel_correlation(images, data.image).mean())
+        result: dict = M.scores(data, images, probability)
         if train is not None:
-            if train.image is not None and data.image is not None:
-                result["baseline_mean_image_correlation"] = float(M.mean_image_baseline(train.image, data.image).mean())
-            result["baseline_random_layout_position_error"] = float(
-                M.random_layout_baseline(train.positions, data.positions, seed).mean())
+            result["baselines"] = M.baselines(train, data, seed)
         return result
 
 
@@ -105,13 +101,14 @@ def network_name(workdir: str | Path, vae: TrainedVAE) -> str:
 
 
 def evaluate_networks(workdirs: Sequence[str | Path], data: VAEData, output: str | Path,
-                      colour_by: str = "centre_x", samples: int = 4) -> dict[str, dict[str, float]]:
+                      colour_by: str = "centre_x", samples: int = 4) -> dict:
     """Evaluate trained VAEs on their held-out layouts of ``data`` (the data they trained on).
 
-    Writes into ``output``: ``metrics.json`` (per network: pixel correlation, position error and
-    the baselines'), ``reconstructions-<k>.png`` (true vs predicted image and layout of the first
-    ``samples`` held-out layouts of network k) and ``latent.png`` (t-SNE maps of the held-out
-    latent means in 2D and 3D, one column per network, coloured by the layout property
+    Writes into ``output``: ``metrics.json`` (:func:`~wavelearn.learning.fingerprints.metrics.report`: the symmetry groups scored over,
+    the numbers of layouts, per network its pixel correlation, position error and kept epoch,
+    and the baselines' scores), ``reconstructions-<k>.png`` (true vs predicted image and layout
+    of the first ``samples`` held-out layouts of network k) and ``latent.png`` (t-SNE maps of the
+    held-out latent means in 2D and 3D, one column per network, coloured by the layout property
     ``colour_by``: see :func:`~wavelearn.learning.fingerprints.data.layout_property`).
     """
     from wavelearn.learning.fingerprints.data import layout_property
@@ -119,22 +116,32 @@ def evaluate_networks(workdirs: Sequence[str | Path], data: VAEData, output: str
 
     if not workdirs:
         raise DataError("no trained network given")
+    checks.integer("samples", samples, 1)
     output = Path(output)
     output.mkdir(parents=True, exist_ok=True)
-    results, latents, colours = {}, {}, {}
+    networks, latents, colours, splits = {}, {}, {}, set()
+    baselines = None
     for k, workdir in enumerate(workdirs):
         vae = load_vae(workdir)
         name = network_name(workdir, vae)
         test = vae.held_out(data)
         train = data.subset(np.asarray(vae.info["train_idx"], int))
-        results[name] = vae.evaluate(test, train, seed=int(vae.info["train"]["seed"]))
+        splits.add((len(train), len(test), tuple(vae.info["val_idx"])))
+        evaluated = vae.evaluate(test, train, seed=int(vae.info["train"]["seed"]))
+        baselines = evaluated.pop("baselines")
+        networks[name] = {**evaluated, **({"best_epoch": vae.info["metrics"]["best_epoch"]}
+                                          if "best_epoch" in vae.info.get("metrics", {}) else {})}
         images, probability = vae.reconstruct(test.signal[:samples])
         centres = [M.predicted_centres(p, len(t)) for p, t in zip(probability, test.positions)]
         plot_reconstructions(output / f"reconstructions-{k}.png", test.occupancy, probability, test.image, images,
                              test.positions, centres, samples)
         latents[name] = vae.encode(test.signal)
         colours[name] = layout_property(test.positions, colour_by)
+    if len(splits) != 1:
+        raise DataError("the networks held out different layouts: their scores cannot be compared")
+    (n_train, n_test, _), = splits
     plot_latent_maps(output / "latent.png", latents, colours, colour_by)
+    result = M.report(networks, baselines, data, n_train, n_test)
     with atomic_path(output / "metrics.json") as tmp:
-        tmp.write_text(json.dumps(results, indent=2))
-    return results
+        tmp.write_text(json.dumps(result, indent=2))
+    return result

@@ -15,6 +15,12 @@ by the training set's mean pixel): the stored :class:`Normalisation` travels wit
 After every epoch, on the held-out layouts: the three losses, the pixel correlation of the
 images and the antidot-position error (:mod:`~wavelearn.learning.fingerprints.metrics`).
 
+The network kept is the epoch's with the lowest reconstruction loss (w_img MSE + w_lay BCE at
+z = mu) on the *selection* layouts: a seeded fraction ``selection`` of the training layouts that
+the optimiser never sees. The held-out layouts that the reported metrics come from choose
+nothing. The best parameters, their loss and epoch ride in the task's carried state (the
+core's ``extra``), so they are checkpointed and a resumed run keeps the same best epoch.
+
 Files in the work folder, besides the core's (checkpoint.*, history.csv):
     network.msgpack   the final parameters
     history.png       training curves
@@ -44,7 +50,7 @@ from wavelearn.learning.core import (
     save_network,
 )
 from wavelearn.learning.fingerprints import metrics as M
-from wavelearn.learning.fingerprints.data import VAEData
+from wavelearn.learning.fingerprints.data import VAEData, split_layouts
 from wavelearn.learning.fingerprints.network import FingerprintVAE, VAEConfig, kl_divergence
 from wavelearn.learning.plots import HistoryPlot
 
@@ -61,6 +67,7 @@ class VAETrainConfig:
     layout_weight: float = 1.0
     validation: float = 0.2  # fraction of layouts held out
     seed: int = 0
+    selection: float = 0.15  # fraction of the training layouts that select the best epoch; 0: the last epoch
 
     def __post_init__(self) -> None:
         FitSettings(self.epochs, self.seed)  # the core's own checks
@@ -74,6 +81,9 @@ class VAETrainConfig:
                 raise ParameterError(f"{name}={value!r} must be a finite number >= 0")
         if not (isinstance(self.validation, (int, float)) and 0 < self.validation < 1):
             raise ParameterError(f"validation={self.validation!r} must lie strictly between 0 and 1")
+        if not (isinstance(self.selection, (int, float)) and not isinstance(self.selection, bool)
+                and 0 <= self.selection < 1):
+            raise ParameterError(f"selection={self.selection!r} must lie in [0, 1)")
 
 
 @dataclass(frozen=True)
@@ -143,6 +153,11 @@ def vae_loss(network: FingerprintVAE, settings: VAETrainConfig, params, batch: d
     return loss, metrics
 
 
+def reconstruction_loss(settings: VAETrainConfig, metrics: dict) -> jnp.ndarray:
+    """w_img MSE + w_lay BCE (no KL): what selects the best epoch."""
+    return settings.layout_weight * metrics["layout_bce"] + settings.image_weight * metrics.get("image_mse", 0.0)
+
+
 @functools.lru_cache(maxsize=8)
 def _evaluator(config: VAEConfig, settings: VAETrainConfig):
     """The jitted held-out evaluation (losses at z = mu, and the outputs), shared by the tasks of
@@ -160,15 +175,16 @@ class VAETask(SupervisedTask):
     """The Y-shaped VAE on (g(B), image, occupancy) batches."""
 
     def __init__(self, config: VAEConfig, settings: VAETrainConfig, train: VAEData, val: VAEData,
-                 norm: Normalisation):
-        for part in (train, val):
+                 norm: Normalisation, select: VAEData | None = None):
+        for part in (train, val, *(() if select is None else (select,))):
             check_data(config, part)
         self.config, self.settings, self.norm = config, settings, norm
         self.network = FingerprintVAE(config)
         self.metrics = ("loss", *(("image_mse",) if config.with_wavefunction else ()), "layout_bce", "kl")
-        self.train, self.val = train, val
+        self.train, self.val, self.select = train, val, select
         self._inputs = self._arrays(train)
         self._val_inputs = self._arrays(val)
+        self._select_inputs = None if select is None else self._arrays(select)
         self._eval = _evaluator(config, settings)
 
     def _arrays(self, data: VAEData) -> dict[str, jnp.ndarray]:
@@ -178,7 +194,12 @@ class VAETask(SupervisedTask):
         return arrays
 
     def init(self, key):
-        return init_params(self.network, key), None
+        """The parameters, and the carried state ``{"best": params, "score": loss, "epoch": e,
+        "epochs": evaluations so far}`` of the best epoch on the selection layouts."""
+        params = init_params(self.network, key)
+        best = {"best": params, "score": jnp.asarray(jnp.inf, jnp.float32),
+                "epoch": jnp.asarray(0, jnp.int32), "epochs": jnp.asarray(0, jnp.int32)}
+        return params, (best if self.select is not None else None)
 
     def loss(self, params, batch, key, train):
         return vae_loss(self.network, self.settings, params, batch, key if train else None)
@@ -189,13 +210,16 @@ class VAETask(SupervisedTask):
             idx = jnp.asarray(order[start : start + self.settings.batch_size])
             yield {name: array[idx] for name, array in self._inputs.items()}
 
-    def predict(self, params, batch: int = 256) -> tuple[dict[str, float], np.ndarray | None, np.ndarray]:
-        """Held-out losses (z = mu), predicted images (training scale) and P(occupied)."""
+    def predict(self, params, batch: int = 256, inputs: dict | None = None,
+                ) -> tuple[dict[str, float], np.ndarray | None, np.ndarray]:
+        """Held-out losses (z = mu), predicted images (training scale) and P(occupied); of the
+        selection layouts' ``inputs`` when given."""
+        inputs = self._val_inputs if inputs is None else inputs
         sums: dict[str, float] = {}
         images, probabilities = [], []
-        n = len(self.val)
+        n = len(inputs["signal"])
         for start in range(0, n, batch):
-            part = {k: v[start : start + batch] for k, v in self._val_inputs.items()}
+            part = {k: v[start : start + batch] for k, v in inputs.items()}
             (loss, metrics), out = self._eval(params, part)
             weight = len(part["signal"]) / n
             for name, value in {"loss": loss, **metrics}.items():
@@ -206,26 +230,37 @@ class VAETask(SupervisedTask):
         return sums, (np.concatenate(images) if images else None), np.concatenate(probabilities)
 
     def evaluate(self, params, extra):
+        """Held-out losses and scores; with selection layouts also their reconstruction loss
+        (``select_loss``), and ``extra`` is updated in place when this epoch is the best so far
+        (the core checkpoints the ``extra`` it passed here)."""
         losses, images, probability = self.predict(params)
         record = dict(losses)
-        if images is not None:
-            record["correlation"] = float(M.pixel_correlation(images, self.val.image).mean())
-        record["position_error"] = float(M.position_errors(probability, self.val.positions).mean())
+        record.update(M.scores(self.val, images, probability))
+        if extra is not None:
+            chosen, _, _ = self.predict(params, inputs=self._select_inputs)
+            score = float(reconstruction_loss(self.settings, chosen))
+            extra["epochs"] = extra["epochs"] + 1
+            if score < float(extra["score"]):
+                extra.update(best=params, score=jnp.asarray(score, jnp.float32), epoch=extra["epochs"])
+            record["select_loss"] = score
         return record
 
 
-def final_metrics(task: VAETask, params) -> dict[str, float]:
-    """Held-out metrics of the trained network next to the trivial baselines'."""
+def kept_params(result: FitResult):
+    """The parameters the run keeps: the best epoch's on the selection layouts, or the last."""
+    return result.params if result.extra is None else result.extra["best"]
+
+
+def final_metrics(task: VAETask, params, reference: VAEData, extra=None) -> dict:
+    """Held-out metrics of the kept network (``test_*``), the baselines' from the ``reference``
+    layouts (all training layouts, selection ones included: ``baselines``), and the epoch kept
+    (``best_epoch``, when selected)."""
     losses, images, probability = task.predict(params)
-    result = {f"test_{k}": v for k, v in losses.items()}
-    if images is not None:
-        result["test_correlation"] = float(M.pixel_correlation(images, task.val.image).mean())
-    if task.train.image is not None:
-        result["baseline_mean_image_correlation"] = float(
-            M.mean_image_baseline(task.train.image, task.val.image).mean())
-    result["test_position_error"] = float(M.position_errors(probability, task.val.positions).mean())
-    result["baseline_random_layout_position_error"] = float(
-        M.random_layout_baseline(task.train.positions, task.val.positions, task.settings.seed).mean())
+    result: dict = {f"test_{k}": v for k, v in losses.items()}
+    result.update({f"test_{k}": v for k, v in M.scores(task.val, images, probability).items()})
+    result["baselines"] = M.baselines(reference, task.val, task.settings.seed)
+    if extra is not None:
+        result["best_epoch"] = int(extra["epoch"])
     return result
 
 
@@ -239,17 +274,24 @@ def train_vae(data: VAEData, train_idx: np.ndarray, val_idx: np.ndarray, config:
     if len(train_idx) == 0 or len(val_idx) == 0:
         raise DataError(f"{len(train_idx)} training and {len(val_idx)} held-out layouts: need both")
     train, val = data.subset(train_idx), data.subset(val_idx)
+    select = None
+    if settings.selection > 0:  # the layouts that choose the epoch: out of training, not the held-out ones
+        fit_rows, select_rows = split_layouts(len(train_idx), settings.selection, settings.seed, stream=6007)
+        train, select = data.subset(train_idx[fit_rows]), data.subset(train_idx[select_rows])
     norm = Normalisation.of(train)
-    task = VAETask(config, settings, train, val, norm)
+    task = VAETask(config, settings, train, val, norm, select)
     signature = {"vae": config.as_dict(), "train": asdict(settings), "data_sha256": data.fingerprint(),
                  "train_idx": train_idx.tolist(), "val_idx": val_idx.tolist()}
     callbacks = [ProgressBar(settings.epochs, desc="vae") if progress else PrintEpochs(), HistoryPlot()]
     result = fit(task, optax.adam(settings.learning_rate), FitSettings(settings.epochs, settings.seed), workdir,
                  signature=signature, callbacks=callbacks, stop_after=stop_after)
     if result.epochs_done == settings.epochs:
+        params = kept_params(result)
         info = {"vae": config.as_dict(), "train": asdict(settings), "normalisation": asdict(norm),
                 "field": np.asarray(data.field, float).tolist(), "train_idx": train_idx.tolist(),
-                "val_idx": val_idx.tolist(), "metrics": final_metrics(task, result.params),
+                "val_idx": val_idx.tolist(), "symmetry_group": list(data.group),
+                "image_symmetry_group": list(data.image_group),
+                "metrics": final_metrics(task, params, data.subset(train_idx), result.extra),
                 "history": str(workdir / "history.csv"), **(metadata or {})}
-        save_network(workdir, result.params, info)
+        save_network(workdir, params, info)
     return result

@@ -13,8 +13,9 @@ from typing import Sequence
 
 import numpy as np
 
+from wavelearn import checks
 from wavelearn.errors import DataError
-from wavelearn.io.datasets import read_dataset, realization_groups
+from wavelearn.io.datasets import nondegenerate, read_dataset, realization_groups
 from wavelearn.lattice.params import SCANNED as PARAMETERS
 
 
@@ -30,6 +31,8 @@ class ClassWindow:
     def __post_init__(self) -> None:
         if self.parameter not in PARAMETERS:
             raise DataError(f"class {self.name!r}: parameter {self.parameter!r} is not one of {', '.join(PARAMETERS)}")
+        for bound in ("low", "high"):
+            checks.number(f"class {self.name!r}: {bound}", getattr(self, bound))
         if self.low > self.high:
             raise DataError(f"class {self.name!r}: window [{self.low}, {self.high}] is empty (low > high)")
 
@@ -50,10 +53,14 @@ class Samples:
     groups: np.ndarray  # (N,) int, one id per (point, realization): states of one H stay together
     meta: dict[str, np.ndarray]  # per-sample W, p, flux, L, realization, ...
     classes: tuple[str, ...]
+    degenerate_excluded: int = 0  # samples of the class windows left out: vectors of degenerate levels
 
 
 def label_samples(paths: Sequence[str | Path], windows: Sequence[ClassWindow], input: str = "r") -> Samples:
-    """Samples of the datasets that fall in a class window, labelled by window order."""
+    """Samples of the datasets that fall in a class window, labelled by window order.
+
+    Vectors of degenerate levels (:func:`wavelearn.io.datasets.nondegenerate`) are not wave
+    functions of one phase's Hamiltonian to learn from: they are left out, and counted."""
     density, meta = read_dataset(paths, input)
     labels = np.full(len(density), -1)
     for index, window in enumerate(windows):
@@ -67,9 +74,16 @@ def label_samples(paths: Sequence[str | Path], windows: Sequence[ClassWindow], i
         if np.any(labels[selected] >= 0):
             raise DataError(f"class {window.name!r} overlaps another class window")
         labels[selected] = index
-    keep = labels >= 0
+    usable = nondegenerate(meta)
+    excluded = int(np.sum((labels >= 0) & ~usable))
+    keep = (labels >= 0) & usable
+    for index, window in enumerate(windows):
+        if not np.any(keep & (labels == index)):
+            raise DataError(f"class {window.name!r}: every one of its {int(np.sum(labels == index))} samples is a "
+                            "vector of a degenerate level (multiplicity > 1), which no phase is learned from: "
+                            "choose an energy E away from the degenerate levels, or add on-site disorder")
     return Samples(density[keep], labels[keep], realization_groups(meta)[keep],
-                   {key: value[keep] for key, value in meta.items()}, tuple(w.name for w in windows))
+                   {key: value[keep] for key, value in meta.items()}, tuple(w.name for w in windows), excluded)
 
 
 def split_by_group(groups: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:

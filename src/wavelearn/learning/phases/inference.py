@@ -18,7 +18,7 @@ import numpy as np
 from flax import serialization
 
 from wavelearn.errors import DataError
-from wavelearn.io.datasets import read_dataset, realization_keys
+from wavelearn.io.datasets import nondegenerate, read_dataset, realization_keys
 from wavelearn.io.scans import ScanResult
 from wavelearn.learning.phases.network import CNNConfig, PhaseCNN, check_shape, prepare_input
 from wavelearn.learning.core import NETWORK_INFO, NETWORK_PARAMS
@@ -61,10 +61,11 @@ def load_network(workdir: str | Path) -> TrainedNetwork:
 
 def scan(network: TrainedNetwork, dataset_paths: Sequence[str | Path]) -> ScanResult:
     """P(phase) for every state of the datasets (the network's input: |psi(r)|^2 or |psi(k)|^2);
-    the column ``training`` marks states of realizations the network was trained on."""
+    the column ``training`` marks states of realizations the network was trained on,
+    ``degenerate`` the vectors of degenerate levels, which the phase diagram leaves out."""
     density, meta = read_dataset(dataset_paths, network.input)
     check_shape(network.cnn, density.shape[1:])
     # Mark the states whose Hamiltonian trained the network: a phase diagram can leave them out.
     trained = set(network.info.get("training_realizations", []))
-    meta = {**meta, "training": np.isin(realization_keys(meta), list(trained))}
+    meta = {**meta, "training": np.isin(realization_keys(meta), list(trained)), "degenerate": ~nondegenerate(meta)}
     return ScanResult.from_samples(network.classes, meta, network.predict(density))

@@ -22,7 +22,7 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
-from wavelearn.errors import DataError
+from wavelearn import checks
 from wavelearn.learning.core import (
     FitResult,
     FitSettings,
@@ -50,8 +50,16 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         FitSettings(self.epochs, self.seed)  # the core's own checks
-        if self.batch_size < 1 or not self.learning_rate > 0 or not 0 <= self.validation < 1:
-            raise DataError(f"invalid training settings {self}")
+        checks.integer("batch_size", self.batch_size, 1)
+        checks.number("learning_rate", self.learning_rate, positive=True)
+        checks.number("validation", self.validation, 0, VALIDATION_MAX)  # the config schema's range too
+
+
+#: The largest fraction of realizations held out for validation.
+VALIDATION_MAX = 0.9
+#: The fewest training states of each class a classifier is trained on (``wavelearn train`` refuses
+#: fewer): below it the network memorises a handful of images instead of learning a phase.
+MIN_TRAINING_PER_CLASS = 8
 
 
 class ClassifierTask(SupervisedTask):
