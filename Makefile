@@ -3,7 +3,8 @@
 #   make install   Debian packages (when root), .venv, native PETSc/SLEPc stack, Kwant, the package
 #                  (GPU=cuda12: the CUDA build of JAX for the training rules)
 #   make test      install + the test suite (real PETSc/SLEPc/MUMPS/MPI)
-#   make run       install + the default campaign (config.yaml), local profile
+#   make run       install + the default campaign (config.yaml), local profile, and its report
+#   make report    every figure and table of the finished campaign, with captions, in one HTML file
 #   make dag       render the rule graph and the job DAG to dag/*.svg
 #   make bench     install + the benchmarks (tables for docs/benchmarks.md)
 #
@@ -25,10 +26,10 @@ export OMPI_MCA_btl_vader_single_copy_mechanism := none
 export OMP_NUM_THREADS := 1
 export OPENBLAS_NUM_THREADS := 1
 
-.PHONY: install system test run dag bench clean help
+.PHONY: install system test run report dag bench clean help
 
 help:
-	@sed -n '2,10p' Makefile | sed 's/^# \{0,1\}//'
+	@sed -n '2,11p' Makefile | sed 's/^# \{0,1\}//'
 
 system:
 	@envs/native/install-system.sh
@@ -83,6 +84,14 @@ run: install
 	@runs=$$(ls results/*/L*_alpha*_W*/run.h5 2>/dev/null); [ -z "$$runs" ] || { echo; \
 	  echo "neural quantum states (VMC energy +- statistical error, exact diagonalisation):"; \
 	  $(VENV)/bin/wavelearn table $$runs; }
+	@$(MAKE) --no-print-directory report
+
+# REPORT=results/report.zip for a campaign too large for one HTML file (a folder per result inside).
+REPORT ?= results/report.html
+report: install
+	@mkdir -p logs
+	@$(SNAKEMAKE) --report $(REPORT) > logs/report.log 2>&1 || { tail -20 logs/report.log; exit 1; }
+	@echo; echo "every figure and table with its caption: $(REPORT) ($$(du -h $(REPORT) | cut -f1); open it in a browser)"
 
 dag: install
 	@mkdir -p dag

@@ -14,6 +14,11 @@ min_version("9.0")
 configfile: "config.yaml"
 
 
+# The first page of `snakemake --report` (make report); every figure and table is marked report(...)
+# in the rule files, with its caption in workflow/report/.
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 
 

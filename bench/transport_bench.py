@@ -12,6 +12,7 @@ Rows, each configuration in its own process:
 
     python bench/transport_bench.py --sizes 100 200 --output bench/out-transport.md
     python bench/transport_bench.py --ucf 8 --output bench/out-transport-ucf.md   # UCF, ~2 min
+    python bench/transport_bench.py --symmetry 6    # g(B) of layouts vs their mirror/rotation images
 """
 
 from __future__ import annotations
@@ -151,6 +152,38 @@ def ucf(layouts: int, energies: np.ndarray, field: float) -> str:
     return "\n".join(lines) + "\n"
 
 
+def symmetry(layouts: int) -> str:
+    """rms over B of g_L(B) - g_s(L)(B) for each symmetry s of the rectangle (mean and min over
+    layouts), against the rms between two random layouts: the default campaign's device (lead 0
+    on rows 0..7, lead 1 on rows 4..11) and the same with centred leads."""
+    from wavelearn.transport import system
+    from wavelearn.transport.conductance import conductance
+    from wavelearn.transport.layout import Layout, draw_layout
+    from wavelearn.transport.params import Billiard
+    from wavelearn.transport.symmetry import ELEMENTS, transform_image, transform_positions
+
+    shifted = Billiard(Lx=24, Ly=16, lead_width=8, lead_y=0, right_lead_y=4, energy=0.9, antidots=2, radius=2.5,
+                       field_min=0.0, field_max=0.04, field_points=41)
+    centred = Billiard(**{**shifted.as_dict(), "lead_y": None, "right_lead_y": None, "right_lead_width": None})
+    rms = lambda a, b: float(np.sqrt(np.mean((a - b) ** 2)))  # noqa: E731
+    lines = ["| device | " + " | ".join(f"{name}: mean (min)" for name in ELEMENTS[1:]) + " | between layouts |",
+             "|---|---|---|---|---|"]
+    for params in (centred, shifted):
+        g = {}
+        for k in range(layouts):
+            layout = draw_layout(2026, params, k)
+            for name in ELEMENTS:
+                image = Layout(k, transform_positions(name, layout.positions, params.shape),
+                               np.ascontiguousarray(transform_image(name, layout.onsite)))
+                g[k, name] = conductance(system.build_system(params, image), params, params.fields())[0]
+        between = np.mean([rms(g[i, "identity"], g[j, "identity"]) for i in range(layouts) for j in range(i)])
+        cells = [[rms(g[k, "identity"], g[k, name]) for k in range(layouts)] for name in ELEMENTS[1:]]
+        lines.append(f"| {params.label()} | " + " | ".join(f"{np.mean(c):.3g} ({np.min(c):.3g})" for c in cells)
+                     + f" | {between:.3g} |")
+    return (f"g(B) in e^2/h on {shifted.field_points} fields in [0, {shifted.field_max:g}], layouts 0..{layouts - 1} "
+            "(seed 2026)\n\n" + "\n".join(lines) + "\n")
+
+
 def run_worker(kind: str, L: int, points: int, threads: int = 1) -> dict:
     env = {**ENV, "OPENBLAS_NUM_THREADS": str(threads), "OMP_NUM_THREADS": str(threads)}
     cmd = [sys.executable, str(HERE), "worker", kind, "--L", str(L), "--points", str(points)]
@@ -172,7 +205,15 @@ def main() -> None:
     parser.add_argument("--output", help="Markdown file (default: stdout)")
     parser.add_argument("--ucf", type=int, metavar="LAYOUTS", default=0,
                         help="instead: universal conductance fluctuations over this many layouts")
+    parser.add_argument("--symmetry", type=int, metavar="LAYOUTS", default=0,
+                        help="instead: g(B) of layouts against their mirror and rotation images")
     args = parser.parse_args()
+    if args.symmetry:
+        text = symmetry(args.symmetry)
+        if args.output:
+            Path(args.output).write_text(text)
+        print(text)
+        return
     if args.ucf:
         # N = 15 modes between the thresholds 0.534 and 0.753 of a 20-site lead.
         text = ucf(args.ucf, np.linspace(0.56, 0.73, 18), field=0.0015)

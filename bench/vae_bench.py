@@ -17,6 +17,12 @@ built from the same training layouts, the epoch kept, and the wall time of the t
 
     python bench/vae_bench.py --curve results/fingerprints/fingerprints.h5 --sizes 100 200 380 \
         --epochs 60 --output bench/out-vae-curve.md
+
+``--lookup DATASET...``: instead, the nearest-neighbour baseline's position error per field
+window (``--windows MAX:STEP ...``) on a dataset computed on a fine grid: how much of the layout
+each window's g(B) pins down, without any training.
+
+    python bench/vae_bench.py --lookup fine.h5 --output bench/out-vae-window.md
 """
 
 from __future__ import annotations
@@ -106,6 +112,34 @@ def learning_curve(paths: list[str], sizes: list[int], epochs: int, beta: float,
     return rows
 
 
+def window_lookup(paths: list[str], windows: list[str], splits: int = 4) -> list[str]:
+    """Markdown rows: the nearest-neighbour baseline's position error when g(B) is cut to the
+    field window ``0..MAX`` sampled every ``STEP`` (each ``MAX:STEP`` of ``windows``; the
+    dataset's grid must contain those points), mean over ``splits`` random halves."""
+    from wavelearn.learning.fingerprints import metrics as M
+    from wavelearn.learning.fingerprints.data import read_datasets
+
+    data = read_datasets(paths)
+    rows = []
+    for window in windows:
+        top, step = (float(v) for v in window.split(":"))
+        wanted = np.arange(0.0, top + step / 2, step)
+        columns = [int(np.argmin(np.abs(data.field - b))) for b in wanted]
+        if np.max(np.abs(data.field[columns] - wanted)) > 1e-9:
+            raise SystemExit(f"window {window}: the dataset's field grid lacks some of its points")
+        errors = []
+        for split in range(splits):
+            order = np.random.default_rng(split).permutation(len(data))
+            train, test = data.subset(order[len(data) // 4:]), data.subset(order[: len(data) // 4])
+            train.signal, test.signal = train.signal[:, columns], test.signal[:, columns]
+            b = M.baselines(train, test, split)
+            errors.append((b["nearest neighbour"]["position_error"], b["random layout"]["position_error"]))
+        nn, random = np.mean(errors, axis=0)
+        rows.append(f"| 0..{top:g} every {step:g} | {len(columns)} | {nn:.2f} | {random:.2f} |")
+        print(rows[-1], flush=True)
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--curve", nargs="+", metavar="DATASET", help="learning curve on these fingerprint files")
@@ -117,6 +151,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--no-wavefunction", action="store_true")
     parser.add_argument("--workdir", default="bench/vae-curve", help="networks of the learning curve")
+    parser.add_argument("--lookup", nargs="+", metavar="DATASET",
+                        help="instead: the nearest-neighbour baseline per field window (--windows)")
+    parser.add_argument("--windows", nargs="+", default=["0.04:0.001", "0.04:0.002", "0.06:0.001", "0.06:0.002",
+                                                         "0.06:0.003"], metavar="MAX:STEP")
     parser.add_argument("--fields", type=int, default=101)
     parser.add_argument("--height", type=int, default=60)
     parser.add_argument("--width", type=int, default=40)
@@ -124,6 +162,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10.0, help="timed run per case")
     parser.add_argument("--output", help="markdown table to write")
     args = parser.parse_args(argv)
+    if args.lookup:
+        rows = window_lookup(args.lookup, args.windows)
+        text = "\n".join([f"Nearest-neighbour lookup per field window on {' '.join(args.lookup)} (3/4 training, "
+                           "1/4 test, mean over 4 random splits)", "",
+                           "| window | points | NN position error (sites) | random layout |", "|---|---:|---:|---:|",
+                           *rows]) + "\n"
+        print(text)
+        if args.output:
+            Path(args.output).write_text(text)
+        return 0
     if args.curve:
         rows = learning_curve(args.curve, args.sizes, args.epochs, args.beta, args.selection, args.validation,
                               args.seed, not args.no_wavefunction, Path(args.workdir))

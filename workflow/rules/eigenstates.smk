@@ -93,8 +93,10 @@ rule summarize:
     input:
         [dataset_path(RESULTS, study, L) for study, L in study_sizes(PLAN.points_of("eigenstates"))],
     output:
-        csv=f"{RESULTS}/summary.csv",
-        plot=f"{RESULTS}/summary.png",
+        csv=report(f"{RESULTS}/summary.csv", caption="../report/summary_table.rst", category="Eigenstates",
+                   subcategory="all studies"),
+        plot=report(f"{RESULTS}/summary.png", caption="../report/summary.rst", category="Eigenstates",
+                    subcategory="all studies"),
     log:
         "logs/summarize.log",
     conda:
@@ -107,7 +109,8 @@ rule plot_states:
     input:
         dataset_path(RESULTS, "{study}", "{L}"),
     output:
-        states_image_path(RESULTS, "{study}", "{L}"),
+        report(states_image_path(RESULTS, "{study}", "{L}"), caption="../report/states.rst", category="Eigenstates",
+               subcategory="{study}"),
     params:
         values=lambda wildcards: state_values(study_of(wildcards)),
     log:
@@ -123,13 +126,20 @@ rule plot_states:
 # Criticality: level statistics, multifractality and finite-size scaling per study, beside the
 # CNN's estimates where a network scans the study (wavelearn.analysis.criticality, .estimates).
 
+# The caption (workflow/report/<name>.rst) of each file of criticality_paths in the report.
+CRITICALITY_CAPTIONS = dict(csv="criticality_table", png="criticality", fss="criticality_fss",
+                            sizes="criticality_sizes", estimates="critical_points_table",
+                            estimates_plot="critical_points")
+
 
 rule criticality:
     input:
         datasets=lambda wildcards: [dataset_path(RESULTS, wildcards.study, L) for L in study_of(wildcards)["L"]],
         scans=lambda wildcards: sum(criticality_scans(CAMPAIGN, wildcards.study).values(), []),
     output:
-        **criticality_paths(RESULTS, "{study}"),
+        **{name: report(path, caption=f"../report/{CRITICALITY_CAPTIONS[name]}.rst", category="Criticality",
+                        subcategory="{study}")
+           for name, path in criticality_paths(RESULTS, "{study}").items()},
     params:
         scans=lambda wildcards: criticality_scan_arguments(CAMPAIGN, wildcards.study),
     log:

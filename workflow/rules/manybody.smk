@@ -34,8 +34,10 @@ rule plot_nqs:
             pt.output(RESULTS, pt.chunks[0]) for pt in PLAN.points_of("manybody") if pt.study == wildcards.study
         ],
     output:
-        energy=plots_path(RESULTS, "{study}", "energy"),
-        alpha=plots_path(RESULTS, "{study}", "error_vs_alpha"),
+        energy=report(plots_path(RESULTS, "{study}", "energy"), caption="../report/nqs_energy.rst",
+                      category="Neural quantum states", subcategory="{study}"),
+        alpha=report(plots_path(RESULTS, "{study}", "error_vs_alpha"), caption="../report/nqs_error.rst",
+                     category="Neural quantum states", subcategory="{study}"),
     log:
         "logs/plot_nqs/{study}.log",
     conda:

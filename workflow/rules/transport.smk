@@ -53,7 +53,8 @@ rule plot_fingerprints:
     input:
         fingerprints_path(RESULTS, "{study}"),
     output:
-        fingerprints_plot_path(RESULTS, "{study}"),
+        report(fingerprints_plot_path(RESULTS, "{study}"), caption="../report/fingerprints.rst",
+               category="Fingerprints", subcategory="{study}"),
     log:
         "logs/plot_fingerprints/{study}.log",
     conda:
@@ -67,6 +68,9 @@ rule train_vae:
         fingerprints_path(RESULTS, "{study}"),
     output:
         vae_network(RESULTS, "{study}", "{variant}"),
+        # Written by the training's HistoryPlot beside history.csv: declared for the report.
+        report(os.path.join(os.path.dirname(vae_network(RESULTS, "{study}", "{variant}")), "history.png"),
+               caption="../report/vae_history.rst", category="Fingerprints", subcategory="{study}"),
     wildcard_constraints:
         variant="full|layout",
     params:
@@ -89,7 +93,13 @@ rule evaluate_vae:
         full=vae_network(RESULTS, "{study}", "full"),
         layout=vae_network(RESULTS, "{study}", "layout"),
     output:
-        vae_report(RESULTS, "{study}"),
+        report(vae_report(RESULTS, "{study}"), caption="../report/vae_metrics.rst", category="Fingerprints",
+               subcategory="{study}"),
+        # Beside metrics.json (wavelearn vae evaluate): a reconstruction per --network, the latent maps.
+        *[report(os.path.join(os.path.dirname(vae_report(RESULTS, "{study}")), name),
+                 caption=f"../report/{caption}.rst", category="Fingerprints", subcategory="{study}")
+          for name, caption in (("reconstructions-0.png", "vae_reconstructions"),
+                                ("reconstructions-1.png", "vae_reconstructions"), ("latent.png", "vae_latent"))],
     params:
         full=lambda wildcards, input: os.path.dirname(input.full),
         layout=lambda wildcards, input: os.path.dirname(input.layout),

@@ -180,13 +180,15 @@ def check_cluster_sizes(name: str, model: LatticeModel, settings: SolverSettings
     same advice."""
     checked = min(realizations, CLUSTER_CHECKS)
     smallest = min(build_hamiltonian(model, campaign_seed, k).dimension for k in range(first, first + checked))
-    needed = settings.nev + 1 if checked == realizations else CLUSTER_MARGIN * settings.nev
+    if checked == realizations:
+        needed, rule = settings.nev + 1, f"no more than nev={settings.nev}"
+    else:
+        needed, rule = CLUSTER_MARGIN * settings.nev, f"less than {CLUSTER_MARGIN} x nev={settings.nev}"
     if smallest < needed:
         raise ParameterError(
             f"study {name!r}: {model.percolation} percolation p={model.p:g}, L={model.L}: the largest cluster of "
-            f"a realization holds as few as {smallest} sites (of the {checked} realizations checked), "
-            f"{'no more than nev=' + str(settings.nev) if needed == settings.nev + 1 else f'less than {CLUSTER_MARGIN} x nev={settings.nev}'}"
-            ": raise p or L, or lower nev")
+            f"a realization holds as few as {smallest} sites (of the {checked} realizations checked), {rule}: "
+            "raise p or L, or lower nev")
 
 
 class EigenstateKind(StudyKind):

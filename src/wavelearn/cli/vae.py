@@ -7,7 +7,7 @@ import argparse
 
 from wavelearn.cli.defaults import DEFAULT
 
-HELP = "Y-shaped VAE: g(B) fingerprints -> wave-function image and antidot layout (train, evaluate)"
+HELP = "Y-shaped VAE: g(B) fingerprints -> wave-function image and antidot layout (train, evaluate, table)"
 
 TRAIN_DESCRIPTION = """\
 Train the VAE of Daimon et al. (Nat. Commun. 13, 3160 (2022)) on fingerprint datasets

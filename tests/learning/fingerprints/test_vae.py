@@ -335,3 +335,24 @@ def test_blurred_maps_split_their_mass():
     centres = M.predicted_centres(probability, 2)
     np.testing.assert_allclose(np.sort(centres[:, 0]), [5.5, 13.5])
     np.testing.assert_allclose(centres[:, 1], [2.0, 2.0])
+
+
+def test_report_table_names_the_symmetry_group_and_the_verdicts():
+    data = synthetic_fingerprints(6, grid=GRID, seed=5)
+    symmetric = VAEData(data.signal, data.occupancy, data.image, data.positions, data.field,
+                        group=("identity", "mirror_y"), image_group=("identity", "mirror_y"))
+    baselines = {"mean image": {"correlation": 0.4}, "random layout": {"position_error": 5.0},
+                 "nearest neighbour": {"correlation": 0.2, "position_error": 4.0}}
+    networks = {"a (image + layout)": {"correlation": 0.45, "position_error": 3.0},
+                "b (layout only)": {"position_error": 4.5}}
+    metrics = M.report(networks, baselines, symmetric, 20, 5)
+    assert metrics["symmetry_group"] == ["identity", "mirror_y"]
+    lines = M.format_report(metrics).splitlines()
+    assert lines[0].split() == ["pixel", "correlation", "position", "error", "(sites)"]
+    assert lines[1].split()[-2:] == ["0.450", "3.00"] and lines[2].split()[-2:] == ["-", "4.50"]
+    assert lines[-3] == "a (image + layout): correlation beats every baseline; position error beats every baseline"
+    assert lines[-2] == "b (layout only): position error does NOT beat every baseline"
+    assert lines[-1].startswith("20 training / 5 held-out layouts; scores are the best over the device's "
+                                "symmetries identity, mirror_y")
+    with pytest.raises(DataError, match="not a metrics.json"):
+        M.format_report({"full": {"position_error": 1.0}})

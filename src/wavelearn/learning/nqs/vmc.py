@@ -325,14 +325,25 @@ def default_marshall(model: SpinModel) -> bool:
     return model.model in ("heisenberg", "xxz", "j1j2") and model.J > 0 and model.lattice.bipartite
 
 
+def bethe_applies(model: SpinModel, sz: float | None) -> bool:
+    """The clean antiferromagnetic Heisenberg chain of even N, in the sector of its singlet ground
+    state (Sz = 0, or all of them): the Bethe-ansatz energy is exact there at any N."""
+    return (model.model == "heisenberg" and model.geometry == "chain" and model.W == 0 and model.J > 0
+            and model.n_sites % 2 == 0 and model.n_sites >= 4 and sz in (None, 0))
+
+
 def exact_reference(settings: VMCSettings, backend: str = "auto") -> float | None:
     """Exact ground-state energy of the run's sector, or None (``backend="none"``, or "auto" and the
-    sector larger than EXACT_AUTO_MAX_DIMENSION)."""
-    from wavelearn.manybody.exact import ground_energy
+    sector larger than EXACT_AUTO_MAX_DIMENSION). With "auto", the clean Heisenberg chain takes the
+    Bethe-ansatz energy (:func:`~wavelearn.manybody.exact.heisenberg_chain_energy`, equal to exact
+    diagonalisation to 1e-13 and milliseconds at any N)."""
+    from wavelearn.manybody.exact import ground_energy, heisenberg_chain_energy
 
     if backend == "none":
         return None
     hilbert = settings.hilbert()
+    if backend == "auto" and bethe_applies(settings.model, hilbert.sz):
+        return heisenberg_chain_energy(settings.model.n_sites, settings.model.J)
     if backend == "auto" and hilbert.size > EXACT_AUTO_MAX_DIMENSION:
         return None
     return ground_energy(settings.model, sz=hilbert.sz, backend=backend)
