@@ -23,6 +23,9 @@ window (``--windows MAX:STEP ...``) on a dataset computed on a fine grid: how mu
 each window's g(B) pins down, without any training.
 
     python bench/vae_bench.py --lookup fine.h5 --output bench/out-vae-window.md
+
+``--image-bounds DATASET...``: instead, what a prediction of the density image can reach on the
+held-out split (module function ``image_bounds``).
 """
 
 from __future__ import annotations
@@ -140,6 +143,29 @@ def window_lookup(paths: list[str], windows: list[str], splits: int = 4) -> list
     return rows
 
 
+def image_bounds(paths: list[str], validation: float, seed: int) -> str:
+    """What a prediction of the density image can reach on the held-out split of ``vae train``:
+    the mean training image; the mean image with the true antidots cut out (what knowing the
+    layout exactly buys without solving the wave problem); the image of the training layout
+    closest to the truth *in layout* (an oracle lookup), with that layout's position error."""
+    from wavelearn.learning.fingerprints import metrics as M
+    from wavelearn.learning.fingerprints.data import read_datasets, split_layouts
+
+    data = read_datasets(paths)
+    train_idx, test_idx = split_layouts(len(data), validation, seed)
+    train, test = data.subset(train_idx), data.subset(test_idx)
+    mean = train.image.astype(np.float64).mean(axis=0)
+    closest = [int(np.argmin([M.matched_error(p, t) for p in train.positions])) for t in test.positions]
+    oracle_error = np.mean([M.matched_error(train.positions[i], t) for i, t in zip(closest, test.positions)])
+    rows = [("mean training image", M.pixel_correlation(np.broadcast_to(mean, test.image.shape), test.image)),
+            ("mean image, true antidots cut out", M.pixel_correlation(mean * (1 - test.occupancy), test.image)),
+            (f"image of the closest training layout ({oracle_error:.2f} sites away)",
+             M.pixel_correlation(train.image[closest], test.image))]
+    return "\n".join([f"Pixel correlation with the true images, {len(train)} training / {len(test)} held-out layouts "
+                      f"of {' '.join(paths)}", "", "| prediction | pixel correlation |", "|---|---:|",
+                      *(f"| {name} | {values.mean():.3f} |" for name, values in rows)]) + "\n"
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--curve", nargs="+", metavar="DATASET", help="learning curve on these fingerprint files")
@@ -161,7 +187,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--batch", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=10.0, help="timed run per case")
     parser.add_argument("--output", help="markdown table to write")
+    parser.add_argument("--image-bounds", nargs="+", metavar="DATASET",
+                        help="instead: what predictions of the image can reach (mean image, true holes, oracle)")
     args = parser.parse_args(argv)
+    if args.image_bounds:
+        text = image_bounds(args.image_bounds, args.validation, args.seed)
+        print(text)
+        if args.output:
+            Path(args.output).write_text(text)
+        return 0
     if args.lookup:
         rows = window_lookup(args.lookup, args.windows)
         text = "\n".join([f"Nearest-neighbour lookup per field window on {' '.join(args.lookup)} (3/4 training, "

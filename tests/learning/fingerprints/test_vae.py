@@ -356,3 +356,17 @@ def test_report_table_names_the_symmetry_group_and_the_verdicts():
                                 "symmetries identity, mirror_y")
     with pytest.raises(DataError, match="not a metrics.json"):
         M.format_report({"full": {"position_error": 1.0}})
+
+
+def test_neighbourhood_score_against_known_latents():
+    rng = np.random.default_rng(7)
+    values = rng.random(200)
+    assert M.neighbourhood_score(values[:, None], values, k=5) > 0.98  # the latent is the property
+    assert abs(M.neighbourhood_score(rng.normal(size=(200, 3)), values, k=5)) < 0.3  # unrelated
+    # By hand on a line: neighbours of 0 are 1, 2 -> prediction 1.5, and so on.
+    line = np.arange(6, dtype=float)
+    predicted = np.array([1.5, 1.0, 2.0, 3.0, 4.0, 3.5])  # ties broken towards the lower index
+    expected = 1 - ((line - predicted) ** 2).sum() / ((line - line.mean()) ** 2).sum()
+    assert M.neighbourhood_score(line[:, None], line, k=2) == pytest.approx(expected)
+    with pytest.raises(DataError, match="need more than k=10"):
+        M.neighbourhood_score(line[:, None], line)

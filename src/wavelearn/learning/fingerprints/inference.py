@@ -100,13 +100,18 @@ def network_name(workdir: str | Path, vae: TrainedVAE) -> str:
     return f"{Path(workdir).name} ({'image + layout' if vae.config.with_wavefunction else 'layout only'})"
 
 
+#: latent neighbours of the neighbourhood score in the report (metrics.neighbourhood_score)
+NEIGHBOURS = 10
+
+
 def evaluate_networks(workdirs: Sequence[str | Path], data: VAEData, output: str | Path,
                       colour_by: str = "centre_x", samples: int = 4) -> dict:
     """Evaluate trained VAEs on their held-out layouts of ``data`` (the data they trained on).
 
     Writes into ``output``: ``metrics.json`` (:func:`~wavelearn.learning.fingerprints.metrics.report`: the symmetry groups scored over,
-    the numbers of layouts, per network its pixel correlation, position error and kept epoch,
-    and the baselines' scores), ``reconstructions-<k>.png`` (true vs predicted image and layout
+    the numbers of layouts, per network its pixel correlation, position error, kept epoch and
+    the neighbourhood score of its latent means for three layout properties, and the baselines'
+    scores), ``reconstructions-<k>.png`` (true vs predicted image and layout
     of the first ``samples`` held-out layouts of network k) and ``latent.png`` (t-SNE maps of the
     held-out latent means in 2D and 3D, one column per network, coloured by the layout property
     ``colour_by``: see :func:`~wavelearn.learning.fingerprints.data.layout_property`).
@@ -137,6 +142,10 @@ def evaluate_networks(workdirs: Sequence[str | Path], data: VAEData, output: str
                              test.positions, centres, samples)
         latents[name] = vae.encode(test.signal)
         colours[name] = layout_property(test.positions, colour_by)
+        if len(test) > NEIGHBOURS:
+            networks[name]["latent_neighbourhood_r2"] = {
+                prop: M.neighbourhood_score(latents[name], layout_property(test.positions, prop), NEIGHBOURS)
+                for prop in ("centre_x", "centre_y", "spread")}
     if len(splits) != 1:
         raise DataError("the networks held out different layouts: their scores cannot be compared")
     (n_train, n_test, _), = splits

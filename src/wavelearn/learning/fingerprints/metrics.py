@@ -227,6 +227,19 @@ def scores(test: VAEData, images: np.ndarray | None, probability: np.ndarray) ->
     return result
 
 
+def neighbourhood_score(latent: np.ndarray, values: np.ndarray, k: int = 10) -> float:
+    """How well the latent space orders a layout property: R^2 = 1 - sum (y - y_hat)^2 / sum (y - <y>)^2
+    of y_hat = the mean of ``values`` over each sample's ``k`` nearest other latent means
+    (Euclidean, leave one out). 1: neighbours in latent space share the property; ~0: unrelated."""
+    latent, values = np.asarray(latent, np.float64), np.asarray(values, np.float64)
+    if len(latent) <= k:
+        raise DataError(f"neighbourhood score: {len(latent)} latent means, need more than k={k}")
+    distance = ((latent[:, None, :] - latent[None, :, :]) ** 2).sum(axis=-1)
+    np.fill_diagonal(distance, np.inf)
+    predicted = values[np.argsort(distance, axis=1)[:, :k]].mean(axis=1)
+    return float(1 - ((values - predicted) ** 2).sum() / ((values - values.mean()) ** 2).sum())
+
+
 def report(networks: dict, baselines: dict, data: VAEData, n_train: int, n_test: int) -> dict:
     """The content of ``metrics.json``: ``symmetry_group`` and ``image_symmetry_group`` (the
     device's elements every score is the best over), ``layouts`` (training, held out),
